@@ -1,0 +1,32 @@
+// @ts-check
+import mdx from "@astrojs/mdx";
+import { defineConfig } from "astro/config";
+
+// `npm run dev` starts the sandbox server on its own port and sets this, so
+// `astro dev` forwards demo traffic (HTTP and WebSocket upgrades) to it.
+const sandbox = process.env.WIRELAB_SANDBOX_URL;
+const sandboxPaths = ["/ws", "/socket.io", "/api", "/healthz"];
+
+export default defineConfig({
+  integrations: [mdx()],
+  trailingSlash: "always",
+  build: { format: "directory" },
+  devToolbar: { enabled: false },
+  markdown: {
+    shikiConfig: {
+      themes: { light: "github-light", dark: "github-dark" },
+      defaultColor: false,
+      wrap: false,
+    },
+  },
+  server: { port: 4321, host: "127.0.0.1" },
+  vite: {
+    server: sandbox
+      ? {
+          proxy: Object.fromEntries(
+            sandboxPaths.map((path) => [path, { target: sandbox, ws: true, changeOrigin: false }]),
+          ),
+        }
+      : {},
+  },
+});
