@@ -9,12 +9,12 @@ const sandboxPaths = ["/ws", "/socket.io", "/api", "/healthz"];
 
 export default defineConfig({
   integrations: [mdx()],
-  trailingSlash: "always",
+  trailingSlash: "ignore",
   build: { format: "directory" },
   devToolbar: { enabled: false },
   markdown: {
     shikiConfig: {
-      themes: { light: "github-light", dark: "github-dark" },
+      themes: { light: "github-light-default", dark: "github-dark-default" },
       defaultColor: false,
       wrap: false,
     },

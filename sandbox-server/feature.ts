@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { WebSocket, WebSocketServer } from "ws";
 
 /**
@@ -18,7 +19,7 @@ export interface WebSocketEndpoint {
  */
 export type RawUpgradeHandler = (
   request: IncomingMessage,
-  socket: import("node:stream").Duplex,
+  socket: Duplex,
   head: Buffer,
   url: URL,
 ) => void;
@@ -40,7 +41,7 @@ export interface ServerFeature {
   /** Upgrades this feature handles itself, by pathname. */
   rawUpgrades?: Record<string, RawUpgradeHandler>;
   /** Called once the HTTP server exists (e.g. to attach Socket.IO). */
-  attach?(server: import("node:http").Server, context: FeatureContext): void;
+  attach?(server: Server, context: FeatureContext): void;
   /** Lines printed at start-up (e.g. which sandbox limits are in force). */
   describe?(): string[];
   /** Release resources; called on shutdown. */

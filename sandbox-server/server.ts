@@ -37,6 +37,9 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
         maxPayload: endpoint.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       });
       wss.on("connection", (socket, request: IncomingMessage) => {
+        // Protocol errors from a client (oversize, bad frames) are answered by `ws`
+        // with the right close code; they must not crash the server.
+        socket.on("error", () => {});
         endpoint.onConnection(socket, request, requestUrl(request));
       });
       webSocketServers.push(wss);

@@ -34,10 +34,14 @@ export async function ensureSiteBuilt(root: string, log: (line: string) => void 
   log("Building the course site (astro build)…");
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "node_modules/astro/bin/astro.mjs"), "build"], {
-      cwd: root,
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, "node_modules/astro/bin/astro.mjs"), "build"],
+      {
+        cwd: root,
+        stdio: ["ignore", "inherit", "inherit"],
+      },
+    );
     child.on("error", reject);
     child.on("exit", (code) =>
       code === 0 ? resolve() : reject(new Error(`astro build failed (exit ${code})`)),

@@ -8,7 +8,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "../test/support/chromium.ts";
 
-const [baseUrl = "http://127.0.0.1:4321", outDir = "screenshots", ...argPaths] = process.argv.slice(2);
+const [baseUrl = "http://127.0.0.1:4321", outDir = "screenshots", ...argPaths] =
+  process.argv.slice(2);
 const paths = argPaths.length > 0 ? argPaths : ["/", "/lessons/what-is-a-websocket/"];
 const viewports = {
   desktop: { width: 1440, height: 900 },

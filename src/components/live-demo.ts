@@ -10,16 +10,16 @@ class LiveDemoElement extends HTMLElement {
   private socket: WebSocket | undefined;
   private opened = false;
 
-  private part<T extends HTMLElement = HTMLElement>(role: string): T {
+  private element<T extends HTMLElement = HTMLElement>(role: string): T {
     return this.querySelector<T>(`[data-role="${role}"]`)!;
   }
 
   connectedCallback() {
     const endpoint = this.dataset.endpoint!;
-    this.part("url").textContent = sandboxUrl(endpoint, "ws");
-    this.part("connect").addEventListener("click", () => this.connect());
-    this.part("disconnect").addEventListener("click", () => this.disconnect());
-    this.part("clear").addEventListener("click", () => this.clearLog());
+    this.element("url").textContent = sandboxUrl(endpoint, "ws");
+    this.element("connect").addEventListener("click", () => this.connect());
+    this.element("disconnect").addEventListener("click", () => this.disconnect());
+    this.element("clear").addEventListener("click", () => this.clearLog());
     this.querySelector("[data-role=send-form]")?.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send();
@@ -45,7 +45,10 @@ class LiveDemoElement extends HTMLElement {
     this.render();
     socket.addEventListener("open", () => {
       this.opened = true;
-      this.log("event", `open: handshake done${socket.protocol ? `, protocol ${socket.protocol}` : ""}`);
+      this.log(
+        "event",
+        `open: handshake done${socket.protocol ? `, protocol ${socket.protocol}` : ""}`,
+      );
       this.render();
     });
     socket.addEventListener("message", (event: MessageEvent<string | ArrayBuffer>) => {
@@ -61,12 +64,14 @@ class LiveDemoElement extends HTMLElement {
       if (socket === this.socket) this.render();
       if (!this.opened) void this.explainFailure();
     });
-    socket.addEventListener("error", () => this.log("event", "error (the browser gives no details)"));
+    socket.addEventListener("error", () =>
+      this.log("event", "error (the browser gives no details)"),
+    );
   }
 
   private disconnect() {
-    const code = Number(this.part<HTMLSelectElement>("close-code").value);
-    const reason = this.part<HTMLInputElement>("close-reason").value;
+    const code = Number(this.element<HTMLSelectElement>("close-code").value);
+    const reason = this.element<HTMLInputElement>("close-reason").value;
     this.socket?.close(code, reason);
     this.render();
   }
@@ -74,9 +79,9 @@ class LiveDemoElement extends HTMLElement {
   private send() {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
-    const text = this.part<HTMLInputElement>("message").value;
+    const text = this.element<HTMLInputElement>("message").value;
     const bytes = utf8.encode(text);
-    if (this.part<HTMLInputElement>("binary").checked) {
+    if (this.element<HTMLInputElement>("binary").checked) {
       socket.send(bytes);
       this.log("sent", hexPreview(bytes), bytes.length, "binary");
     } else {
@@ -103,28 +108,28 @@ class LiveDemoElement extends HTMLElement {
   }
 
   private showNotice(html: string) {
-    const notice = this.part("notice");
+    const notice = this.element("notice");
     notice.innerHTML = html;
     notice.hidden = false;
   }
 
   private hideNotice() {
-    this.part("notice").hidden = true;
+    this.element("notice").hidden = true;
   }
 
   private render() {
     const state = this.socket?.readyState ?? WebSocket.CLOSED;
-    const badge = this.part("state");
+    const badge = this.element("state");
     badge.dataset.state = STATES[state];
-    this.part("state-text").textContent = `${STATES[state].toUpperCase()} (readyState ${state})`;
-    this.part<HTMLButtonElement>("connect").disabled = state <= WebSocket.OPEN;
-    this.part<HTMLButtonElement>("disconnect").disabled = state !== WebSocket.OPEN;
+    this.element("state-text").textContent = `${STATES[state].toUpperCase()} (readyState ${state})`;
+    this.element<HTMLButtonElement>("connect").disabled = state <= WebSocket.OPEN;
+    this.element<HTMLButtonElement>("disconnect").disabled = state !== WebSocket.OPEN;
     const send = this.querySelector<HTMLButtonElement>("[data-role=send]");
     if (send) send.disabled = state !== WebSocket.OPEN;
   }
 
   private log(direction: Direction, data: string, size?: number, kind?: "text" | "binary") {
-    const log = this.part("log");
+    const log = this.element("log");
     log.querySelector(".empty")?.remove();
     const entry = document.createElement("li");
     entry.dataset.direction = direction;
@@ -146,7 +151,7 @@ class LiveDemoElement extends HTMLElement {
   }
 
   private clearLog() {
-    this.part("log").replaceChildren();
+    this.element("log").replaceChildren();
   }
 }
 

@@ -11,7 +11,9 @@ export const lessonSchema = z.object({
     .min(3, "title must be at least 3 characters"),
   /** Position in the course (1 = first); must be unique. */
   order: z
-    .number({ error: "order is required: a whole number giving the lesson's position, e.g. `order: 2`" })
+    .number({
+      error: "order is required: a whole number giving the lesson's position, e.g. `order: 2`",
+    })
     .int("order must be a whole number")
     .positive("order must be 1 or more"),
   /** One or two sentences for the course home page. */
