@@ -5,11 +5,11 @@
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDemosFeature } from "./demos/index.ts";
+import { createFeatures } from "./features.ts";
 import { createSandboxServer } from "./server.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sandbox = createSandboxServer({ features: [createDemosFeature()] });
+const sandbox = createSandboxServer({ features: createFeatures({ root }) });
 const sandboxPort = await sandbox.listen(Number(process.env.SANDBOX_PORT ?? 0), "127.0.0.1");
 console.log(`Sandbox server (demos only) on http://127.0.0.1:${sandboxPort}/`);
 

@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createDemosFeature } from "./demos/index.ts";
+import { createFeatures } from "./features.ts";
 import { createSandboxServer } from "./server.ts";
 import { ensureSiteBuilt } from "./site-build.ts";
 
@@ -38,7 +38,7 @@ async function main() {
   if (options.serveSite) await ensureSiteBuilt(root);
   const server = createSandboxServer({
     siteDir: options.serveSite ? join(root, "dist") : undefined,
-    features: [createDemosFeature()],
+    features: createFeatures({ root }),
   });
   const port = await server.listen(options.port, options.host);
   const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;

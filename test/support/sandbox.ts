@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
-import { createDemosFeature } from "../../sandbox-server/demos/index.ts";
 import type { ServerFeature } from "../../sandbox-server/feature.ts";
+import { createFeatures } from "../../sandbox-server/features.ts";
 import { createSandboxServer, type SandboxServer } from "../../sandbox-server/server.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -16,7 +16,7 @@ export interface RunningSandbox {
 
 /** The real sandbox server on an ephemeral loopback port, serving the built site. */
 export async function startSandbox(
-  features: ServerFeature[] = [createDemosFeature()],
+  features: ServerFeature[] = createFeatures({ root: ROOT }),
   siteDir: string | undefined = DIST,
 ): Promise<RunningSandbox> {
   const server = createSandboxServer({ siteDir, features });
