@@ -1,6 +1,24 @@
 // @ts-check
 import mdx from "@astrojs/mdx";
 import { defineConfig } from "astro/config";
+import { fileURLToPath } from "node:url";
+import * as pagefind from "pagefind";
+
+/** Builds the static full-text search index (dist/pagefind/) after every build. */
+const searchIndex = {
+  name: "wirelab-search-index",
+  hooks: {
+    "astro:build:done": async ({ dir, logger }) => {
+      const site = fileURLToPath(dir);
+      const { index, errors } = await pagefind.createIndex({});
+      if (!index) throw new Error(`Pagefind could not start: ${errors.join("; ")}`);
+      const { page_count } = await index.addDirectory({ path: site });
+      await index.writeFiles({ outputPath: `${site}/pagefind` });
+      await pagefind.close();
+      logger.info(`search index: ${page_count} pages`);
+    },
+  },
+};
 
 // `npm run dev` starts the sandbox server on its own port and sets this, so
 // `astro dev` forwards demo traffic (HTTP and WebSocket upgrades) to it.
@@ -8,7 +26,7 @@ const sandbox = process.env.WIRELAB_SANDBOX_URL;
 const sandboxPaths = ["/ws", "/socket.io", "/api", "/healthz"];
 
 export default defineConfig({
-  integrations: [mdx()],
+  integrations: [mdx(), searchIndex],
   trailingSlash: "ignore",
   build: { format: "directory" },
   devToolbar: { enabled: false },
