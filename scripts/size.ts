@@ -36,7 +36,9 @@ function pageJavaScript(htmlFile: string) {
     files.add(file);
     for (const specifier of staticImports(readFileSync(file, "utf8"))) {
       if (specifier.startsWith(".") || specifier.startsWith("/")) {
-        visit(specifier.startsWith("/") ? join(dist, specifier) : resolve(dirname(file), specifier));
+        visit(
+          specifier.startsWith("/") ? join(dist, specifier) : resolve(dirname(file), specifier),
+        );
       }
     }
   };

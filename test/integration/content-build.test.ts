@@ -16,7 +16,10 @@ describe("a lesson with bad front matter", () => {
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
     const lesson = join(copy, "src/lessons/99-broken/index.mdx");
     cpSync(join(ROOT, "src/lessons/01-what-is-a-websocket/index.mdx"), lesson);
-    writeFileSync(lesson, `---\norder: 99\nsummary: A lesson whose author forgot its title.\nobjectives: [Notice the error]\nminutes: 5\n---\n\nText.\n`);
+    writeFileSync(
+      lesson,
+      `---\norder: 99\nsummary: A lesson whose author forgot its title.\nobjectives: [Notice the error]\nminutes: 5\n---\n\nText.\n`,
+    );
 
     const build = spawnSync(process.execPath, ["node_modules/astro/bin/astro.mjs", "build"], {
       cwd: copy,

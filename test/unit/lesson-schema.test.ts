@@ -11,7 +11,9 @@ const valid = {
 
 function problems(data: unknown): string[] {
   const result = lessonSchema.safeParse(data);
-  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
 }
 
 describe("lesson front matter", () => {
@@ -21,7 +23,9 @@ describe("lesson front matter", () => {
 
   it("says which field is missing and how to add it", () => {
     const { title: _title, ...withoutTitle } = valid;
-    expect(problems(withoutTitle)).toEqual([expect.stringMatching(/^title: title is required: add `title:/)]);
+    expect(problems(withoutTitle)).toEqual([
+      expect.stringMatching(/^title: title is required: add `title:/),
+    ]);
   });
 
   it("explains a wrong type or range in words", () => {
