@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 
 /** What the built site depends on: a change to any of these makes `dist/` stale. */
@@ -28,9 +29,37 @@ export function siteIsStale(root: string): boolean {
   return newestMtime(SITE_INPUTS.map((input) => join(root, input))) > statSync(stamp).mtimeMs;
 }
 
-/** Runs `astro build` when the site is missing or stale; resolves once `dist/` is current. */
+/** A lock older than this belongs to a build that died; take it over. */
+const LOCK_STALE_MS = 180_000;
+
+/**
+ * Runs `astro build` when the site is missing or stale; resolves once `dist/`
+ * is current. Concurrent callers (several test runs, a server start) take
+ * turns through a lock directory, so two builds never write `dist/` at once.
+ */
 export async function ensureSiteBuilt(root: string, log: (line: string) => void = console.log) {
   if (!siteIsStale(root)) return;
+  const lock = join(root, ".astro-build.lock");
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const lockedAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - lockedAt > LOCK_STALE_MS) {
+        rmSync(lock, { recursive: true, force: true });
+      }
+      await sleep(250);
+    }
+  }
+  try {
+    if (siteIsStale(root)) await build(root, log);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function build(root: string, log: (line: string) => void) {
   log("Building the course site (astro build)…");
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
