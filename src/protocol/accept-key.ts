@@ -30,7 +30,13 @@ function hex(bytes: Uint8Array): string {
 }
 
 function stepsFrom(key: string, digest: Uint8Array): AcceptKeySteps {
-  return { key, concatenated: key + WEBSOCKET_GUID, sha1Bytes: digest, sha1Hex: hex(digest), accept: base64Encode(digest) };
+  return {
+    key,
+    concatenated: key + WEBSOCKET_GUID,
+    sha1Bytes: digest,
+    sha1Hex: hex(digest),
+    accept: base64Encode(digest),
+  };
 }
 
 /** Computes every step with Web Crypto (pure-TS SHA-1 where `crypto.subtle` is missing: non-secure contexts). */

@@ -12,28 +12,111 @@ export interface CloseCodeInfo {
   source: string;
 }
 
-function entry(code: number, name: string, meaning: string, sendable: boolean, source = "RFC 6455 §7.4.1"): CloseCodeInfo {
+function entry(
+  code: number,
+  name: string,
+  meaning: string,
+  sendable: boolean,
+  source = "RFC 6455 §7.4.1",
+): CloseCodeInfo {
   return { code, name, meaning, sendable, source };
 }
 
 /** 1000–1015. 1004 is reserved without a meaning. */
 export const closeCodes: readonly CloseCodeInfo[] = [
-  entry(1000, "Normal Closure", "The purpose for which the connection was established has been fulfilled.", true),
-  entry(1001, "Going Away", "An endpoint is going away: a server going down or a browser navigating away from the page.", true),
-  entry(1002, "Protocol Error", "The endpoint is terminating the connection due to a protocol error.", true),
-  entry(1003, "Unsupported Data", "The endpoint received a type of data it cannot accept (e.g. binary when it only understands text).", true),
-  entry(1004, "Reserved", "Reserved; the meaning might be defined in the future. Never sent.", false),
-  entry(1005, "No Status Received", "Reported locally when a close frame had no status code. Never sent on the wire.", false),
-  entry(1006, "Abnormal Closure", "Reported locally when the connection closed without a close frame. Never sent on the wire.", false),
-  entry(1007, "Invalid Frame Payload Data", "The endpoint received data inconsistent with the message type (e.g. non-UTF-8 in a text message).", true),
-  entry(1008, "Policy Violation", "The endpoint received a message that violates its policy.", true),
-  entry(1009, "Message Too Big", "The endpoint received a message too big for it to process.", true),
-  entry(1010, "Mandatory Extension", "The client expected the server to negotiate one or more extensions and it did not.", true),
-  entry(1011, "Internal Error", "The server encountered an unexpected condition that prevented it from fulfilling the request.", true),
+  entry(
+    1000,
+    "Normal Closure",
+    "The purpose for which the connection was established has been fulfilled.",
+    true,
+  ),
+  entry(
+    1001,
+    "Going Away",
+    "An endpoint is going away: a server going down or a browser navigating away from the page.",
+    true,
+  ),
+  entry(
+    1002,
+    "Protocol Error",
+    "The endpoint is terminating the connection due to a protocol error.",
+    true,
+  ),
+  entry(
+    1003,
+    "Unsupported Data",
+    "The endpoint received a type of data it cannot accept (e.g. binary when it only understands text).",
+    true,
+  ),
+  entry(
+    1004,
+    "Reserved",
+    "Reserved; the meaning might be defined in the future. Never sent.",
+    false,
+  ),
+  entry(
+    1005,
+    "No Status Received",
+    "Reported locally when a close frame had no status code. Never sent on the wire.",
+    false,
+  ),
+  entry(
+    1006,
+    "Abnormal Closure",
+    "Reported locally when the connection closed without a close frame. Never sent on the wire.",
+    false,
+  ),
+  entry(
+    1007,
+    "Invalid Frame Payload Data",
+    "The endpoint received data inconsistent with the message type (e.g. non-UTF-8 in a text message).",
+    true,
+  ),
+  entry(
+    1008,
+    "Policy Violation",
+    "The endpoint received a message that violates its policy.",
+    true,
+  ),
+  entry(
+    1009,
+    "Message Too Big",
+    "The endpoint received a message too big for it to process.",
+    true,
+  ),
+  entry(
+    1010,
+    "Mandatory Extension",
+    "The client expected the server to negotiate one or more extensions and it did not.",
+    true,
+  ),
+  entry(
+    1011,
+    "Internal Error",
+    "The server encountered an unexpected condition that prevented it from fulfilling the request.",
+    true,
+  ),
   entry(1012, "Service Restart", "The server is restarting.", true, "IANA registry"),
-  entry(1013, "Try Again Later", "The server is temporarily unavailable (e.g. overloaded); try again later.", true, "IANA registry"),
-  entry(1014, "Bad Gateway", "The server, acting as a gateway, received an invalid response from upstream.", true, "IANA registry"),
-  entry(1015, "TLS Handshake", "Reported locally when the TLS handshake failed. Never sent on the wire.", false),
+  entry(
+    1013,
+    "Try Again Later",
+    "The server is temporarily unavailable (e.g. overloaded); try again later.",
+    true,
+    "IANA registry",
+  ),
+  entry(
+    1014,
+    "Bad Gateway",
+    "The server, acting as a gateway, received an invalid response from upstream.",
+    true,
+    "IANA registry",
+  ),
+  entry(
+    1015,
+    "TLS Handshake",
+    "Reported locally when the TLS handshake failed. Never sent on the wire.",
+    false,
+  ),
 ];
 
 /** Codes that must never appear in a close frame. */

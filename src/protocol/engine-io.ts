@@ -10,7 +10,15 @@
  */
 import { base64Decode, base64Encode } from "./base64.ts";
 
-export const engineIoPacketTypes = ["open", "close", "ping", "pong", "message", "upgrade", "noop"] as const;
+export const engineIoPacketTypes = [
+  "open",
+  "close",
+  "ping",
+  "pong",
+  "message",
+  "upgrade",
+  "noop",
+] as const;
 export type EngineIoPacketType = (typeof engineIoPacketTypes)[number];
 
 /** The record separator that joins packets in a polling payload. */
@@ -49,11 +57,17 @@ export interface EngineIoDecodeError {
   raw: string | Uint8Array;
 }
 
-export function isEngineIoError(packet: EngineIoPacket | EngineIoDecodeError): packet is EngineIoDecodeError {
+export function isEngineIoError(
+  packet: EngineIoPacket | EngineIoDecodeError,
+): packet is EngineIoDecodeError {
   return packet.type === "error";
 }
 
-function error(code: EngineIoErrorCode, message: string, raw: string | Uint8Array): EngineIoDecodeError {
+function error(
+  code: EngineIoErrorCode,
+  message: string,
+  raw: string | Uint8Array,
+): EngineIoDecodeError {
   return { type: "error", code, message, raw };
 }
 
@@ -61,7 +75,9 @@ function error(code: EngineIoErrorCode, message: string, raw: string | Uint8Arra
  * Decodes one packet: a WebSocket text frame's string, a WebSocket binary
  * frame's bytes, or one element of a polling payload.
  */
-export function decodeEngineIoPacket(raw: string | Uint8Array): EngineIoPacket | EngineIoDecodeError {
+export function decodeEngineIoPacket(
+  raw: string | Uint8Array,
+): EngineIoPacket | EngineIoDecodeError {
   if (typeof raw !== "string") return { type: "message", data: raw, binary: true };
   if (raw.length === 0) return error("EIO_ERR_EMPTY_PACKET", "Empty packet", raw);
   if (raw[0] === "b") {
@@ -94,7 +110,11 @@ export function decodeEngineIoPacket(raw: string | Uint8Array): EngineIoPacket |
       typeof candidate.pingInterval !== "number" ||
       typeof candidate.pingTimeout !== "number"
     ) {
-      return error("EIO_ERR_INVALID_OPEN_PACKET", "Open packet lacks sid, upgrades, pingInterval or pingTimeout", raw);
+      return error(
+        "EIO_ERR_INVALID_OPEN_PACKET",
+        "Open packet lacks sid, upgrades, pingInterval or pingTimeout",
+        raw,
+      );
     }
     packet.open = candidate as EngineIoOpenData;
   }
@@ -122,8 +142,12 @@ export function encodeEngineIoPacket(
 }
 
 /** Joins packets into a polling body. */
-export function encodeEngineIoPayload(packets: ReadonlyArray<{ type: EngineIoPacketType; data?: string | Uint8Array }>): string {
-  return packets.map((packet) => encodeEngineIoPacket(packet, "polling") as string).join(ENGINE_IO_RECORD_SEPARATOR);
+export function encodeEngineIoPayload(
+  packets: ReadonlyArray<{ type: EngineIoPacketType; data?: string | Uint8Array }>,
+): string {
+  return packets
+    .map((packet) => encodeEngineIoPacket(packet, "polling") as string)
+    .join(ENGINE_IO_RECORD_SEPARATOR);
 }
 
 /** "Engine.IO open (sid …, upgrades websocket, ping every 25000 ms)", "Engine.IO ping (probe)"… */
@@ -147,6 +171,8 @@ export function describeEngineIoPacket(packet: EngineIoPacket | EngineIoDecodeEr
     case "close":
       return "Engine.IO close";
     case "message":
-      return packet.binary ? `Engine.IO message (binary, ${(packet.data as Uint8Array).length} bytes)` : "Engine.IO message";
+      return packet.binary
+        ? `Engine.IO message (binary, ${(packet.data as Uint8Array).length} bytes)`
+        : "Engine.IO message";
   }
 }

@@ -29,12 +29,14 @@ export const protocolErrors = {
   WS_ERR_EXPECTED_MASK: {
     closeCode: 1002,
     rfcSection: "RFC 6455 §5.1",
-    description: "A client frame arrived at the server without the MASK bit: clients must mask every frame.",
+    description:
+      "A client frame arrived at the server without the MASK bit: clients must mask every frame.",
   },
   WS_ERR_UNEXPECTED_MASK: {
     closeCode: 1002,
     rfcSection: "RFC 6455 §5.1",
-    description: "A server frame arrived at the client with the MASK bit set: servers must not mask.",
+    description:
+      "A server frame arrived at the client with the MASK bit set: servers must not mask.",
   },
   WS_ERR_UNEXPECTED_RSV_1: {
     closeCode: 1002,
@@ -65,7 +67,8 @@ export const protocolErrors = {
   WS_ERR_NON_MINIMAL_LENGTH: {
     closeCode: 1002,
     rfcSection: "RFC 6455 §5.2",
-    description: "The payload length uses a longer encoding than needed (126 for < 126 bytes, 127 for < 65536 bytes).",
+    description:
+      "The payload length uses a longer encoding than needed (126 for < 126 bytes, 127 for < 65536 bytes).",
   },
   WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: {
     closeCode: 1002,
@@ -75,12 +78,14 @@ export const protocolErrors = {
   WS_ERR_INVALID_CONTINUATION_FRAME: {
     closeCode: 1002,
     rfcSection: "RFC 6455 §5.4",
-    description: "A continuation frame (opcode 0) arrived while no fragmented message was in progress.",
+    description:
+      "A continuation frame (opcode 0) arrived while no fragmented message was in progress.",
   },
   WS_ERR_UNEXPECTED_DATA_FRAME: {
     closeCode: 1002,
     rfcSection: "RFC 6455 §5.4",
-    description: "A new text or binary frame arrived before the fragmented message in progress was finished.",
+    description:
+      "A new text or binary frame arrived before the fragmented message in progress was finished.",
   },
   WS_ERR_INVALID_UTF8: {
     closeCode: 1007,
@@ -90,12 +95,14 @@ export const protocolErrors = {
   WS_ERR_INVALID_CLOSE_CODE: {
     closeCode: 1002,
     rfcSection: "RFC 6455 §7.4",
-    description: "A close frame carries a status code that must not appear on the wire or is not assigned.",
+    description:
+      "A close frame carries a status code that must not appear on the wire or is not assigned.",
   },
   WS_ERR_INVALID_CLOSE_PAYLOAD: {
     closeCode: 1002,
     rfcSection: "RFC 6455 §5.5.1",
-    description: "A close frame has a 1-byte body: the body is empty or starts with a 2-byte status code.",
+    description:
+      "A close frame has a 1-byte body: the body is empty or starts with a 2-byte status code.",
   },
   WS_ERR_INVALID_CLOSE_REASON: {
     closeCode: 1007,
@@ -105,7 +112,8 @@ export const protocolErrors = {
   WS_ERR_MESSAGE_TOO_BIG: {
     closeCode: 1009,
     rfcSection: "RFC 6455 §7.4.1",
-    description: "The message (all its frames together) is larger than the configured maxMessageSize.",
+    description:
+      "The message (all its frames together) is larger than the configured maxMessageSize.",
   },
 } as const satisfies Record<string, ProtocolErrorInfo>;
 

@@ -50,7 +50,10 @@ export function frameHeaderLength(payloadLength: number, masked: boolean): numbe
 
 /** Encodes one frame; the length uses the minimal encoding (§5.2). */
 export function encodeFrame(frame: FrameToEncode, options: EncodeOptions = {}): Uint8Array {
-  const payload = typeof frame.payload === "string" ? encodeUtf8(frame.payload) : (frame.payload ?? new Uint8Array(0));
+  const payload =
+    typeof frame.payload === "string"
+      ? encodeUtf8(frame.payload)
+      : (frame.payload ?? new Uint8Array(0));
   const fin = frame.fin ?? true;
   const opcode = frame.opcode;
   if (options.validate ?? true) {
@@ -60,13 +63,18 @@ export function encodeFrame(frame: FrameToEncode, options: EncodeOptions = {}): 
     if (isControlOpcode(opcode) && payload.length > 125) {
       throw new RangeError("Control frame payloads are limited to 125 bytes (RFC 6455 §5.5)");
     }
-    if (isControlOpcode(opcode) && !fin) throw new RangeError("Control frames must not be fragmented (RFC 6455 §5.5)");
+    if (isControlOpcode(opcode) && !fin)
+      throw new RangeError("Control frames must not be fragmented (RFC 6455 §5.5)");
   }
   const mask = frame.mask ?? false;
   const length = payload.length;
   const out = new Uint8Array(frameHeaderLength(length, mask) + length);
   out[0] =
-    (fin ? 0x80 : 0) | (frame.rsv1 ? 0x40 : 0) | (frame.rsv2 ? 0x20 : 0) | (frame.rsv3 ? 0x10 : 0) | (opcode & 0x0f);
+    (fin ? 0x80 : 0) |
+    (frame.rsv1 ? 0x40 : 0) |
+    (frame.rsv2 ? 0x20 : 0) |
+    (frame.rsv3 ? 0x10 : 0) |
+    (opcode & 0x0f);
   let at = 2;
   if (length < 126) {
     out[1] = length;
@@ -123,7 +131,12 @@ export function encodeCloseFrame(
   options: EncodeOptions = {},
 ): Uint8Array {
   return encodeFrame(
-    { opcode: OPCODE_CLOSE, payload: encodeClosePayload(close.code, close.reason), mask: close.mask, maskingKey: close.maskingKey },
+    {
+      opcode: OPCODE_CLOSE,
+      payload: encodeClosePayload(close.code, close.reason),
+      mask: close.mask,
+      maskingKey: close.maskingKey,
+    },
     options,
   );
 }

@@ -59,7 +59,8 @@ export const frameFields: readonly FrameField[] = [
     bitWidth: 1,
     condition: "always",
     rfcSection: "RFC 6455 §5.2",
-    explanation: "1 if this is the final fragment of a message. The first fragment may also be the final one.",
+    explanation:
+      "1 if this is the final fragment of a message. The first fragment may also be the final one.",
     explanations: {
       "fin.final": "FIN = 1: this frame ends its message (or is a whole message on its own).",
       "fin.more": "FIN = 0: more fragments of this message follow in continuation frames.",
@@ -72,7 +73,8 @@ export const frameFields: readonly FrameField[] = [
     bitWidth: 1,
     condition: "always",
     rfcSection: "RFC 6455 §5.2, RFC 7692 §6",
-    explanation: "Reserved for extensions. permessage-deflate uses it to mark the first frame of a compressed message.",
+    explanation:
+      "Reserved for extensions. permessage-deflate uses it to mark the first frame of a compressed message.",
     explanations: {
       "rsv1.clear": "RSV1 = 0: no extension meaning.",
       "rsv1.compressed": "RSV1 = 1 with permessage-deflate negotiated: this message is compressed.",
@@ -112,12 +114,14 @@ export const frameFields: readonly FrameField[] = [
     bitWidth: 4,
     condition: "always",
     rfcSection: "RFC 6455 §5.2, §11.8",
-    explanation: "How to interpret the payload: 0 continuation, 1 text, 2 binary, 8 close, 9 ping, A pong; the rest are reserved.",
+    explanation:
+      "How to interpret the payload: 0 continuation, 1 text, 2 binary, 8 close, 9 ping, A pong; the rest are reserved.",
     explanations: {
       "opcode.continuation": "0x0 continuation: the next fragment of the message in progress.",
       "opcode.text": "0x1 text: the payload (of the whole message) is UTF-8 text.",
       "opcode.binary": "0x2 binary: the payload is arbitrary bytes.",
-      "opcode.close": "0x8 close: starts the closing handshake; optional 2-byte code + UTF-8 reason.",
+      "opcode.close":
+        "0x8 close: starts the closing handshake; optional 2-byte code + UTF-8 reason.",
       "opcode.ping": "0x9 ping: the peer must answer with a pong carrying the same payload.",
       "opcode.pong": "0xA pong: answer to a ping (or an unsolicited heartbeat).",
       "opcode.reserved-data": "0x3–0x7 are reserved for future non-control frames: protocol error.",
@@ -131,7 +135,8 @@ export const frameFields: readonly FrameField[] = [
     bitWidth: 1,
     condition: "always",
     rfcSection: "RFC 6455 §5.1, §5.3",
-    explanation: "1 if the payload is masked with a 4-byte key. Clients must mask every frame; servers must not.",
+    explanation:
+      "1 if the payload is masked with a 4-byte key. Clients must mask every frame; servers must not.",
     explanations: {
       "mask.masked": "MASK = 1: a masking key follows; payload byte i is XORed with key[i % 4].",
       "mask.unmasked": "MASK = 0: the payload is sent as is.",
@@ -144,7 +149,8 @@ export const frameFields: readonly FrameField[] = [
     bitWidth: 7,
     condition: "always",
     rfcSection: "RFC 6455 §5.2",
-    explanation: "0–125: the payload length. 126: a 16-bit length follows. 127: a 64-bit length follows.",
+    explanation:
+      "0–125: the payload length. 126: a 16-bit length follows. 127: a 64-bit length follows.",
     explanations: {
       "payloadLength.direct": "0–125: this is the payload length itself.",
       "payloadLength.extended16": "126: the real length is in the next 2 bytes.",
@@ -160,7 +166,8 @@ export const frameFields: readonly FrameField[] = [
     rfcSection: "RFC 6455 §5.2",
     explanation: "Unsigned 16-bit payload length in network byte order, for 126–65535 bytes.",
     explanations: {
-      "extendedPayloadLength16.value": "16-bit big-endian payload length (must be ≥ 126: minimal encoding).",
+      "extendedPayloadLength16.value":
+        "16-bit big-endian payload length (must be ≥ 126: minimal encoding).",
     },
   },
   {
@@ -170,9 +177,11 @@ export const frameFields: readonly FrameField[] = [
     bitWidth: 64,
     condition: "payloadLength=127",
     rfcSection: "RFC 6455 §5.2",
-    explanation: "Unsigned 64-bit payload length in network byte order (most significant bit 0), for ≥ 65536 bytes.",
+    explanation:
+      "Unsigned 64-bit payload length in network byte order (most significant bit 0), for ≥ 65536 bytes.",
     explanations: {
-      "extendedPayloadLength64.value": "64-bit big-endian payload length (must be ≥ 65536, top bit 0).",
+      "extendedPayloadLength64.value":
+        "64-bit big-endian payload length (must be ≥ 65536, top bit 0).",
     },
   },
   {
@@ -182,7 +191,8 @@ export const frameFields: readonly FrameField[] = [
     bitWidth: 32,
     condition: "mask=1",
     rfcSection: "RFC 6455 §5.3",
-    explanation: "4 random bytes chosen by the client for this frame. Masking stops a cache-poisoning attack on intermediaries (§10.3).",
+    explanation:
+      "4 random bytes chosen by the client for this frame. Masking stops a cache-poisoning attack on intermediaries (§10.3).",
     explanations: {
       "maskingKey.key": "The 32-bit masking key for this frame's payload.",
     },
@@ -203,7 +213,8 @@ export const frameFields: readonly FrameField[] = [
       "payload.close": "Close body: 2-byte status code, then an optional UTF-8 reason.",
       "payload.ping": "Ping application data (≤ 125 bytes), to be echoed in the pong.",
       "payload.pong": "Pong application data.",
-      "payload.compressed": "DEFLATE-compressed bytes (permessage-deflate); inflate after reassembly.",
+      "payload.compressed":
+        "DEFLATE-compressed bytes (permessage-deflate); inflate after reassembly.",
     },
   },
 ];
@@ -233,7 +244,11 @@ export interface FieldPlacement {
  * Where every present field sits in a frame with the given 7-bit length
  * field, MASK bit and payload length: evaluates the table's conditions.
  */
-export function frameLayout(frame: { payloadLength7: number; masked: boolean; payloadLength: number }): FieldPlacement[] {
+export function frameLayout(frame: {
+  payloadLength7: number;
+  masked: boolean;
+  payloadLength: number;
+}): FieldPlacement[] {
   const placements: FieldPlacement[] = [];
   let cursor = 0;
   for (const field of frameFields) {

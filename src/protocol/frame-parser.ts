@@ -23,7 +23,8 @@ import { maskInto } from "./mask.ts";
 import { isControlOpcode, isKnownOpcode, opcodeNames, type OpcodeName } from "./opcodes.ts";
 import { Utf8Validator, isValidUtf8 } from "./utf8-validator.ts";
 
-export type ParserState = "GET_INFO" | "GET_PAYLOAD_LENGTH_16" | "GET_PAYLOAD_LENGTH_64" | "GET_MASK" | "GET_DATA";
+export type ParserState =
+  "GET_INFO" | "GET_PAYLOAD_LENGTH_16" | "GET_PAYLOAD_LENGTH_64" | "GET_MASK" | "GET_DATA";
 
 /**
  * Which side is parsing. "server" parses frames sent by a client (they must
@@ -143,7 +144,8 @@ export interface ErrorStep extends StepBase {
   closeCode: number;
 }
 
-export type TraceStep = FieldStep | NeedMoreStep | FrameCompleteStep | MessageCompleteStep | ErrorStep;
+export type TraceStep =
+  FieldStep | NeedMoreStep | FrameCompleteStep | MessageCompleteStep | ErrorStep;
 
 /** What one `push` produced. */
 export interface FrameParserOutput {
@@ -429,21 +431,27 @@ export class FrameParser {
       if (trace) this.fieldStep("rsv1", start, 1, 1, 1, true, "unexpected", "1");
       return this.fail("WS_ERR_UNEXPECTED_RSV_1", "rsv1", start);
     }
-    if (trace) this.fieldStep("rsv1", start, 1, 1, 1, rsv1, rsv1 ? "compressed" : "clear", rsv1 ? "1" : "0");
-    if (trace) this.fieldStep("rsv2", start, 1, 2, 1, rsv2, rsv2 ? "unexpected" : "clear", rsv2 ? "1" : "0");
+    if (trace)
+      this.fieldStep("rsv1", start, 1, 1, 1, rsv1, rsv1 ? "compressed" : "clear", rsv1 ? "1" : "0");
+    if (trace)
+      this.fieldStep("rsv2", start, 1, 2, 1, rsv2, rsv2 ? "unexpected" : "clear", rsv2 ? "1" : "0");
     if (rsv2) return this.fail("WS_ERR_UNEXPECTED_RSV_2", "rsv2", start);
-    if (trace) this.fieldStep("rsv3", start, 1, 3, 1, rsv3, rsv3 ? "unexpected" : "clear", rsv3 ? "1" : "0");
+    if (trace)
+      this.fieldStep("rsv3", start, 1, 3, 1, rsv3, rsv3 ? "unexpected" : "clear", rsv3 ? "1" : "0");
     if (rsv3) return this.fail("WS_ERR_UNEXPECTED_RSV_3", "rsv3", start);
 
-    if (trace) this.fieldStep("opcode", start, 1, 4, 4, opcode, opcodeNames[opcode], toBits(opcode, 4));
-    if (!isKnownOpcode(opcode)) return this.fail("WS_ERR_INVALID_OPCODE", "opcode", start, `opcode ${opcode}`);
+    if (trace)
+      this.fieldStep("opcode", start, 1, 4, 4, opcode, opcodeNames[opcode], toBits(opcode, 4));
+    if (!isKnownOpcode(opcode))
+      return this.fail("WS_ERR_INVALID_OPCODE", "opcode", start, `opcode ${opcode}`);
     if (isControlOpcode(opcode)) {
       // §5.5: control frames must not be fragmented; RFC 7692 §6.1: RSV1 only on data messages.
       if (!fin) return this.fail("WS_ERR_EXPECTED_FIN", "fin", start);
       if (rsv1) return this.fail("WS_ERR_UNEXPECTED_RSV_1", "rsv1", start, "control frame");
     } else if (opcode === 0) {
       // §5.4: a continuation frame only continues a message in progress.
-      if (this.messageOpcode === 0) return this.fail("WS_ERR_INVALID_CONTINUATION_FRAME", "opcode", start);
+      if (this.messageOpcode === 0)
+        return this.fail("WS_ERR_INVALID_CONTINUATION_FRAME", "opcode", start);
       // RFC 7692 §6.1: RSV1 is set on the first frame of a message only.
       if (rsv1) return this.fail("WS_ERR_UNEXPECTED_RSV_1", "rsv1", start, "continuation frame");
     } else if (this.messageOpcode !== 0) {
@@ -452,20 +460,35 @@ export class FrameParser {
     }
 
     const maskOffset = start + 1;
-    if (trace) this.fieldStep("mask", maskOffset, 1, 8, 1, masked, masked ? "masked" : "unmasked", masked ? "1" : "0");
+    if (trace)
+      this.fieldStep(
+        "mask",
+        maskOffset,
+        1,
+        8,
+        1,
+        masked,
+        masked ? "masked" : "unmasked",
+        masked ? "1" : "0",
+      );
     // §5.1: a server must close on an unmasked client frame, a client on a masked server frame.
-    if (this.role === "server" && !masked) return this.fail("WS_ERR_EXPECTED_MASK", "mask", maskOffset);
-    if (this.role === "client" && masked) return this.fail("WS_ERR_UNEXPECTED_MASK", "mask", maskOffset);
+    if (this.role === "server" && !masked)
+      return this.fail("WS_ERR_EXPECTED_MASK", "mask", maskOffset);
+    if (this.role === "client" && masked)
+      return this.fail("WS_ERR_UNEXPECTED_MASK", "mask", maskOffset);
 
     const variant = length7 === 126 ? "extended16" : length7 === 127 ? "extended64" : "direct";
-    if (trace) this.fieldStep("payloadLength", maskOffset, 1, 9, 7, length7, variant, toBits(length7, 7));
+    if (trace)
+      this.fieldStep("payloadLength", maskOffset, 1, 9, 7, length7, variant, toBits(length7, 7));
     if (length7 === 126) {
-      if (isControlOpcode(opcode)) return this.fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", "payloadLength", maskOffset);
+      if (isControlOpcode(opcode))
+        return this.fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", "payloadLength", maskOffset);
       this.stateValue = "GET_PAYLOAD_LENGTH_16";
       return true;
     }
     if (length7 === 127) {
-      if (isControlOpcode(opcode)) return this.fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", "payloadLength", maskOffset);
+      if (isControlOpcode(opcode))
+        return this.fail("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", "payloadLength", maskOffset);
       this.stateValue = "GET_PAYLOAD_LENGTH_64";
       return true;
     }
@@ -479,10 +502,25 @@ export class FrameParser {
     this.addHeaderBytes(bytes);
     const length = (bytes[0] << 8) | bytes[1];
     if (this.traceEnabled) {
-      this.fieldStep("extendedPayloadLength16", start, 2, 16, 16, length, "value", toBits(length, 16));
+      this.fieldStep(
+        "extendedPayloadLength16",
+        start,
+        2,
+        16,
+        16,
+        length,
+        "value",
+        toBits(length, 16),
+      );
     }
     // §5.2: "the minimal number of bytes MUST be used to encode the length".
-    if (length < 126) return this.fail("WS_ERR_NON_MINIMAL_LENGTH", "extendedPayloadLength16", start, `${length} in 16 bits`);
+    if (length < 126)
+      return this.fail(
+        "WS_ERR_NON_MINIMAL_LENGTH",
+        "extendedPayloadLength16",
+        start,
+        `${length} in 16 bits`,
+      );
     return this.haveLength(length, "extendedPayloadLength16", start);
   }
 
@@ -499,10 +537,18 @@ export class FrameParser {
       this.fieldStep("extendedPayloadLength64", start, 8, 16, 64, length, "value", bits);
     }
     // §5.2: "the most significant bit MUST be 0".
-    if (high & 0x80000000) return this.fail("WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH", "extendedPayloadLength64", start);
-    if (length < 65536) return this.fail("WS_ERR_NON_MINIMAL_LENGTH", "extendedPayloadLength64", start, `${length} in 64 bits`);
+    if (high & 0x80000000)
+      return this.fail("WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH", "extendedPayloadLength64", start);
+    if (length < 65536)
+      return this.fail(
+        "WS_ERR_NON_MINIMAL_LENGTH",
+        "extendedPayloadLength64",
+        start,
+        `${length} in 64 bits`,
+      );
     // Lengths beyond 2^53 - 1 cannot be represented exactly, let alone buffered.
-    if (high > 0x1fffff) return this.fail("WS_ERR_MESSAGE_TOO_BIG", "extendedPayloadLength64", start);
+    if (high > 0x1fffff)
+      return this.fail("WS_ERR_MESSAGE_TOO_BIG", "extendedPayloadLength64", start);
     return this.haveLength(length, "extendedPayloadLength64", start);
   }
 
@@ -510,7 +556,12 @@ export class FrameParser {
     this.payloadLength = length;
     if (this.frame) this.frame.payloadLength = length;
     if (!isControlOpcode(this.opcode) && this.messageLength + length > this.maxMessageSize) {
-      return this.fail("WS_ERR_MESSAGE_TOO_BIG", field, offset, `limit ${this.maxMessageSize} bytes`);
+      return this.fail(
+        "WS_ERR_MESSAGE_TOO_BIG",
+        field,
+        offset,
+        `limit ${this.maxMessageSize} bytes`,
+      );
     }
     this.stateValue = this.masked ? "GET_MASK" : "GET_DATA";
     return true;
@@ -564,8 +615,14 @@ export class FrameParser {
     const opcode = this.opcode;
 
     if (this.traceEnabled) {
-      const compressed = opcode !== 0 && !isControlOpcode(opcode) ? this.rsv1 : this.messageCompressed;
-      const variant = length === 0 ? "empty" : compressed && !isControlOpcode(opcode) ? "compressed" : opcodeNames[opcode];
+      const compressed =
+        opcode !== 0 && !isControlOpcode(opcode) ? this.rsv1 : this.messageCompressed;
+      const variant =
+        length === 0
+          ? "empty"
+          : compressed && !isControlOpcode(opcode)
+            ? "compressed"
+            : opcodeNames[opcode];
       this.fieldStep("payload", start, length, this.headerLength * 8, length * 8, length, variant);
     }
 
@@ -588,7 +645,8 @@ export class FrameParser {
       this.utf8.reset();
     }
     const validateText = this.messageOpcode === 1 && !this.messageCompressed;
-    if (validateText && !this.utf8.push(payload)) return this.fail("WS_ERR_INVALID_UTF8", "payload", start);
+    if (validateText && !this.utf8.push(payload))
+      return this.fail("WS_ERR_INVALID_UTF8", "payload", start);
     if (validateText && this.fin && !this.utf8.complete) {
       return this.fail("WS_ERR_INVALID_UTF8", "payload", start, "message ends inside a code point");
     }
@@ -653,7 +711,8 @@ export class FrameParser {
       offset: this.messageOffset,
       endOffset,
     };
-    if (type === "text" && !this.messageCompressed && this.decodeText) message.text = decodeUtf8(data);
+    if (type === "text" && !this.messageCompressed && this.decodeText)
+      message.text = decodeUtf8(data);
     this.out.messages.push(message);
     if (this.traceEnabled) this.messageStep(message, endOffset);
     this.messageOpcode = 0;
@@ -708,7 +767,10 @@ export interface ParsedStream extends FrameParserOutput {
 }
 
 /** Parses a whole captured stream (one chunk or the chunks as they arrived). */
-export function parseFrames(input: Uint8Array | readonly Uint8Array[], options: FrameParserOptions): ParsedStream {
+export function parseFrames(
+  input: Uint8Array | readonly Uint8Array[],
+  options: FrameParserOptions,
+): ParsedStream {
   const parser = new FrameParser(options);
   const result: ParsedStream = { frames: [], messages: [], steps: [], remainingBytes: 0 };
   const chunks = input instanceof Uint8Array ? [input] : input;

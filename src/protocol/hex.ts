@@ -3,7 +3,8 @@
 /** "81 05 48 65" (spaces, newlines and 0x prefixes ignored) → bytes. Throws SyntaxError. */
 export function hexToBytes(hex: string): Uint8Array {
   const clean = hex.replace(/0x/gi, "").replace(/[\s,:]/g, "");
-  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean)) throw new SyntaxError("Invalid hex string");
+  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean))
+    throw new SyntaxError("Invalid hex string");
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
   return out;

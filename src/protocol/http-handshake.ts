@@ -46,7 +46,8 @@ function latin1(bytes: Uint8Array, end: number): string {
 /** Index just past CRLF CRLF, or -1. */
 export function findHeadEnd(bytes: Uint8Array): number {
   for (let i = 3; i < bytes.length; i++) {
-    if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) return i + 1;
+    if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13)
+      return i + 1;
   }
   return -1;
 }
@@ -75,10 +76,12 @@ export function parseHttpHead(input: Uint8Array | string): HttpHeadResult {
   const headers: HttpHeaderField[] = [];
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(":");
-    if (colon <= 0) return { ok: false, incomplete: false, error: `Malformed header line "${line}"` };
+    if (colon <= 0)
+      return { ok: false, incomplete: false, error: `Malformed header line "${line}"` };
     const name = line.slice(0, colon);
     // RFC 9112 §5.1: no whitespace between the field name and the colon.
-    if (!TOKEN.test(name)) return { ok: false, incomplete: false, error: `Invalid header name "${name}"` };
+    if (!TOKEN.test(name))
+      return { ok: false, incomplete: false, error: `Invalid header name "${name}"` };
     headers.push({ name, value: line.slice(colon + 1).trim() });
   }
   const headLength = headText.length;
@@ -86,14 +89,28 @@ export function parseHttpHead(input: Uint8Array | string): HttpHeadResult {
   if (response) {
     return {
       ok: true,
-      head: { kind: "response", httpVersion: response[1], status: Number(response[2]), reason: response[3] ?? "", headers, headLength },
+      head: {
+        kind: "response",
+        httpVersion: response[1],
+        status: Number(response[2]),
+        reason: response[3] ?? "",
+        headers,
+        headLength,
+      },
     };
   }
   const request = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/.exec(startLine);
   if (request) {
     return {
       ok: true,
-      head: { kind: "request", method: request[1], target: request[2], httpVersion: request[3], headers, headLength },
+      head: {
+        kind: "request",
+        method: request[1],
+        target: request[2],
+        httpVersion: request[3],
+        headers,
+        headLength,
+      },
     };
   }
   return { ok: false, incomplete: false, error: `Malformed start line "${startLine}"` };
@@ -102,7 +119,9 @@ export function parseHttpHead(input: Uint8Array | string): HttpHeadResult {
 /** The value of a header (case-insensitive); repeated fields are joined with ", " (RFC 9110 §5.3). */
 export function getHeader(head: HttpHead, name: string): string | undefined {
   const lower = name.toLowerCase();
-  const values = head.headers.filter((field) => field.name.toLowerCase() === lower).map((field) => field.value);
+  const values = head.headers
+    .filter((field) => field.name.toLowerCase() === lower)
+    .map((field) => field.value);
   return values.length === 0 ? undefined : values.join(", ");
 }
 

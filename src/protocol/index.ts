@@ -23,9 +23,19 @@ export type {
   TraceStep,
 } from "./frame-parser.ts";
 export { frameFields, frameFieldsByName, frameLayout, explain } from "./frame-fields.ts";
-export type { FieldPlacement, FrameField, FrameFieldCondition, FrameFieldName } from "./frame-fields.ts";
+export type {
+  FieldPlacement,
+  FrameField,
+  FrameFieldCondition,
+  FrameFieldName,
+} from "./frame-fields.ts";
 export { protocolErrors, makeProtocolError } from "./errors.ts";
-export type { FailCloseCode, ProtocolError, ProtocolErrorCode, ProtocolErrorInfo } from "./errors.ts";
+export type {
+  FailCloseCode,
+  ProtocolError,
+  ProtocolErrorCode,
+  ProtocolErrorInfo,
+} from "./errors.ts";
 export {
   encodeFrame,
   encodeCloseFrame,
@@ -60,7 +70,13 @@ export {
 } from "./close-codes.ts";
 export type { CloseCodeInfo, CloseCodeRange } from "./close-codes.ts";
 export { Utf8Validator, isValidUtf8 } from "./utf8-validator.ts";
-export { acceptKey, acceptKeySteps, acceptKeySync, isValidWebSocketKey, WEBSOCKET_GUID } from "./accept-key.ts";
+export {
+  acceptKey,
+  acceptKeySteps,
+  acceptKeySync,
+  isValidWebSocketKey,
+  WEBSOCKET_GUID,
+} from "./accept-key.ts";
 export type { AcceptKeySteps } from "./accept-key.ts";
 export { sha1 } from "./sha1.ts";
 export { base64Decode, base64Encode } from "./base64.ts";
@@ -74,9 +90,19 @@ export {
   parsePerMessageDeflateParams,
   PERMESSAGE_DEFLATE,
 } from "./permessage-deflate.ts";
-export type { ExtensionOffer, ExtensionParam, PerMessageDeflateParams } from "./permessage-deflate.ts";
+export type {
+  ExtensionOffer,
+  ExtensionParam,
+  PerMessageDeflateParams,
+} from "./permessage-deflate.ts";
 export { findHeadEnd, getHeader, headerHasToken, parseHttpHead } from "./http-handshake.ts";
-export type { HttpHead, HttpHeadResult, HttpHeaderField, HttpRequestHead, HttpResponseHead } from "./http-handshake.ts";
+export type {
+  HttpHead,
+  HttpHeadResult,
+  HttpHeaderField,
+  HttpRequestHead,
+  HttpResponseHead,
+} from "./http-handshake.ts";
 export {
   decodeEngineIoPacket,
   decodeEngineIoPayload,

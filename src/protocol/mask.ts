@@ -14,7 +14,12 @@ export function applyMask(payload: Uint8Array, key: Uint8Array): Uint8Array {
  * Writes `source ^ key` into `target` starting at `targetOffset`. Works a
  * 32-bit word at a time where alignment allows: this is the parser's hot path.
  */
-export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array, targetOffset: number): void {
+export function maskInto(
+  source: Uint8Array,
+  key: Uint8Array,
+  target: Uint8Array,
+  targetOffset: number,
+): void {
   const length = source.length;
   const k0 = key[0];
   const k1 = key[1];

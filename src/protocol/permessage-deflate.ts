@@ -58,18 +58,21 @@ export function parseExtensionsHeader(value: string): ExtensionOffer[] {
     for (const rawParam of rawParams) {
       const equals = rawParam.indexOf("=");
       const paramName = (equals < 0 ? rawParam : rawParam.slice(0, equals)).trim();
-      if (!TOKEN.test(paramName)) throw new SyntaxError(`Invalid extension parameter "${paramName}"`);
+      if (!TOKEN.test(paramName))
+        throw new SyntaxError(`Invalid extension parameter "${paramName}"`);
       if (equals < 0) {
         params.push({ name: paramName, value: true });
         continue;
       }
       let paramValue = rawParam.slice(equals + 1).trim();
       if (paramValue.startsWith('"')) {
-        if (paramValue.length < 2 || !paramValue.endsWith('"')) throw new SyntaxError("Invalid quoted parameter value");
+        if (paramValue.length < 2 || !paramValue.endsWith('"'))
+          throw new SyntaxError("Invalid quoted parameter value");
         paramValue = paramValue.slice(1, -1).replace(/\\(.)/g, "$1");
       }
       // §9.1: a quoted value must still be a token once unquoted.
-      if (!TOKEN.test(paramValue)) throw new SyntaxError(`Invalid value for extension parameter "${paramName}"`);
+      if (!TOKEN.test(paramValue))
+        throw new SyntaxError(`Invalid value for extension parameter "${paramName}"`);
       params.push({ name: paramName, value: paramValue });
     }
     offers.push({ name, params });
@@ -81,9 +84,12 @@ export function parseExtensionsHeader(value: string): ExtensionOffer[] {
 export function formatExtensionsHeader(offers: readonly ExtensionOffer[]): string {
   return offers
     .map((offer) =>
-      [offer.name, ...offer.params.map((param) => (param.value === true ? param.name : `${param.name}=${param.value}`))].join(
-        "; ",
-      ),
+      [
+        offer.name,
+        ...offer.params.map((param) =>
+          param.value === true ? param.name : `${param.name}=${param.value}`,
+        ),
+      ].join("; "),
     )
     .join(", ");
 }
@@ -115,7 +121,10 @@ export function parsePerMessageDeflateParams(
   params: readonly ExtensionParam[],
   from: "offer" | "response",
 ): PerMessageDeflateParams {
-  const result: PerMessageDeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false };
+  const result: PerMessageDeflateParams = {
+    serverNoContextTakeover: false,
+    clientNoContextTakeover: false,
+  };
   const seen = new Set<string>();
   const windowBits = (param: ExtensionParam): number => {
     if (param.value === true || !/^(8|9|1[0-5])$/.test(param.value)) {
@@ -150,9 +159,12 @@ export function parsePerMessageDeflateParams(
 /** `permessage-deflate; server_no_context_takeover; client_max_window_bits=10`. */
 export function formatPerMessageDeflate(params: PerMessageDeflateParams): string {
   const list: ExtensionParam[] = [];
-  if (params.serverNoContextTakeover) list.push({ name: "server_no_context_takeover", value: true });
-  if (params.clientNoContextTakeover) list.push({ name: "client_no_context_takeover", value: true });
-  if (params.serverMaxWindowBits !== undefined) list.push({ name: "server_max_window_bits", value: String(params.serverMaxWindowBits) });
+  if (params.serverNoContextTakeover)
+    list.push({ name: "server_no_context_takeover", value: true });
+  if (params.clientNoContextTakeover)
+    list.push({ name: "client_no_context_takeover", value: true });
+  if (params.serverMaxWindowBits !== undefined)
+    list.push({ name: "server_max_window_bits", value: String(params.serverMaxWindowBits) });
   if (params.clientMaxWindowBits !== undefined) {
     list.push({
       name: "client_max_window_bits",
@@ -168,7 +180,9 @@ export function formatPerMessageDeflate(params: PerMessageDeflateParams): string
  * answer with (echoing the offer's no_context_takeover and
  * server_max_window_bits), or undefined to decline.
  */
-export function negotiatePerMessageDeflate(requestHeader: string): PerMessageDeflateParams | undefined {
+export function negotiatePerMessageDeflate(
+  requestHeader: string,
+): PerMessageDeflateParams | undefined {
   let offers: ExtensionOffer[];
   try {
     offers = parseExtensionsHeader(requestHeader);
@@ -183,7 +197,8 @@ export function negotiatePerMessageDeflate(requestHeader: string): PerMessageDef
         serverNoContextTakeover: params.serverNoContextTakeover,
         clientNoContextTakeover: params.clientNoContextTakeover,
       };
-      if (params.serverMaxWindowBits !== undefined) response.serverMaxWindowBits = params.serverMaxWindowBits;
+      if (params.serverMaxWindowBits !== undefined)
+        response.serverMaxWindowBits = params.serverMaxWindowBits;
       return response;
     } catch {
       continue; // §7.1: decline an offer with invalid parameters, try the next one.
@@ -201,7 +216,9 @@ const SYNC_FLUSH_TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
  */
 const FINAL_EMPTY_BLOCK = new Uint8Array([0x01, 0x00, 0x00, 0xff, 0xff]);
 
-async function runDecompression(input: Uint8Array): Promise<{ output: Uint8Array; failed: boolean }> {
+async function runDecompression(
+  input: Uint8Array,
+): Promise<{ output: Uint8Array; failed: boolean }> {
   const stream = new DecompressionStream("deflate-raw");
   const writer = stream.writable.getWriter();
   writer.write(input as Uint8Array<ArrayBuffer>).catch(() => {});
@@ -241,7 +258,9 @@ async function runDecompression(input: Uint8Array): Promise<{ output: Uint8Array
  * Throws TypeError when the bytes are not valid DEFLATE data.
  */
 export async function inflateMessage(compressed: Uint8Array): Promise<Uint8Array> {
-  const input = new Uint8Array(compressed.length + SYNC_FLUSH_TAIL.length + FINAL_EMPTY_BLOCK.length);
+  const input = new Uint8Array(
+    compressed.length + SYNC_FLUSH_TAIL.length + FINAL_EMPTY_BLOCK.length,
+  );
   input.set(compressed);
   input.set(SYNC_FLUSH_TAIL, compressed.length);
   input.set(FINAL_EMPTY_BLOCK, compressed.length + SYNC_FLUSH_TAIL.length);

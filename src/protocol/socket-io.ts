@@ -64,11 +64,17 @@ export interface SocketIoDecodeError {
   raw: string | Uint8Array;
 }
 
-export function isSocketIoError(packet: SocketIoPacket | SocketIoDecodeError): packet is SocketIoDecodeError {
+export function isSocketIoError(
+  packet: SocketIoPacket | SocketIoDecodeError,
+): packet is SocketIoDecodeError {
   return packet.type === "error";
 }
 
-function error(code: SocketIoErrorCode, message: string, raw: string | Uint8Array): SocketIoDecodeError {
+function error(
+  code: SocketIoErrorCode,
+  message: string,
+  raw: string | Uint8Array,
+): SocketIoDecodeError {
   return { type: "error", code, message, raw };
 }
 
@@ -105,13 +111,15 @@ function isPayloadValid(type: SocketIoPacketType, payload: unknown): boolean {
  */
 export function decodeSocketIoPacket(text: string): SocketIoPacket | SocketIoDecodeError {
   const type = socketIoPacketTypes[text.charCodeAt(0) - 48];
-  if (type === undefined) return error("SIO_ERR_UNKNOWN_PACKET_TYPE", `Unknown packet type "${text[0] ?? ""}"`, text);
+  if (type === undefined)
+    return error("SIO_ERR_UNKNOWN_PACKET_TYPE", `Unknown packet type "${text[0] ?? ""}"`, text);
   const packet: SocketIoPacket = { type, nsp: "/" };
   let i = 1;
   if (type === "BINARY_EVENT" || type === "BINARY_ACK") {
     const dash = text.indexOf("-", i);
     const count = text.slice(i, dash);
-    if (dash < 0 || !/^\d+$/.test(count)) return error("SIO_ERR_ILLEGAL_ATTACHMENTS", "Illegal attachments", text);
+    if (dash < 0 || !/^\d+$/.test(count))
+      return error("SIO_ERR_ILLEGAL_ATTACHMENTS", "Illegal attachments", text);
     packet.attachments = Number(count);
     i = dash + 1;
   }
@@ -133,7 +141,8 @@ export function decodeSocketIoPacket(text: string): SocketIoPacket | SocketIoDec
     } catch {
       return error("SIO_ERR_INVALID_JSON", "Payload is not JSON", text);
     }
-    if (!isPayloadValid(type, payload)) return error("SIO_ERR_INVALID_PAYLOAD", `Invalid payload for ${type}`, text);
+    if (!isPayloadValid(type, payload))
+      return error("SIO_ERR_INVALID_PAYLOAD", `Invalid payload for ${type}`, text);
     packet.data = payload;
   } else if (type !== "DISCONNECT" && type !== "CONNECT") {
     // CONNECT without data is what v2 clients sent; DISCONNECT never has data.
@@ -149,13 +158,19 @@ export function reconstructBinaryData(data: unknown, attachments: readonly Uint8
     const record = data as Record<string, unknown>;
     if (record._placeholder === true) {
       const num = record.num;
-      if (typeof num !== "number" || !Number.isInteger(num) || num < 0 || num >= attachments.length) {
+      if (
+        typeof num !== "number" ||
+        !Number.isInteger(num) ||
+        num < 0 ||
+        num >= attachments.length
+      ) {
         throw new RangeError("Illegal attachment index");
       }
       return attachments[num];
     }
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(record)) out[key] = reconstructBinaryData(record[key], attachments);
+    for (const key of Object.keys(record))
+      out[key] = reconstructBinaryData(record[key], attachments);
     return out;
   }
   return data;
@@ -181,14 +196,25 @@ export class SocketIoDecoder {
   push(message: string | Uint8Array): SocketIoDecoderResult {
     if (typeof message !== "string") {
       const header = this.pending;
-      if (!header) return { kind: "error", error: error("SIO_ERR_UNEXPECTED_BINARY", "Binary data without a binary packet", message) };
+      if (!header)
+        return {
+          kind: "error",
+          error: error("SIO_ERR_UNEXPECTED_BINARY", "Binary data without a binary packet", message),
+        };
       this.attachments.push(message);
       return this.completeIfReady(header);
     }
     if (this.pending) {
       this.pending = undefined;
       this.attachments = [];
-      return { kind: "error", error: error("SIO_ERR_EXPECTED_BINARY", "Text packet while waiting for attachments", message) };
+      return {
+        kind: "error",
+        error: error(
+          "SIO_ERR_EXPECTED_BINARY",
+          "Text packet while waiting for attachments",
+          message,
+        ),
+      };
     }
     const packet = decodeSocketIoPacket(message);
     if (isSocketIoError(packet)) return { kind: "error", error: packet };
@@ -207,9 +233,19 @@ export class SocketIoDecoder {
     this.pending = undefined;
     this.attachments = [];
     try {
-      return { kind: "packet", packet: { ...header, data: reconstructBinaryData(header.data, attachments) } };
+      return {
+        kind: "packet",
+        packet: { ...header, data: reconstructBinaryData(header.data, attachments) },
+      };
     } catch {
-      return { kind: "error", error: error("SIO_ERR_INVALID_PLACEHOLDER", "Placeholder refers to a missing attachment", "") };
+      return {
+        kind: "error",
+        error: error(
+          "SIO_ERR_INVALID_PLACEHOLDER",
+          "Placeholder refers to a missing attachment",
+          "",
+        ),
+      };
     }
   }
 }
@@ -315,10 +351,18 @@ export class SocketIoWireDecoder {
         const what = engineIo.binary
           ? `attachment ${received} of ${expected} for ${header.type}`
           : `${describeSocketIoPacket(header)} (waiting for ${expected} binary attachment(s))`;
-        return { engineIo, pending: result, description: `${engineDescription} → ${engineIo.binary ? "Socket.IO " : ""}${what}` };
+        return {
+          engineIo,
+          pending: result,
+          description: `${engineDescription} → ${engineIo.binary ? "Socket.IO " : ""}${what}`,
+        };
       }
       case "error":
-        return { engineIo, error: result.error, description: `${engineDescription} → ${describeSocketIoPacket(result.error)}` };
+        return {
+          engineIo,
+          error: result.error,
+          description: `${engineDescription} → ${describeSocketIoPacket(result.error)}`,
+        };
     }
   }
 }
