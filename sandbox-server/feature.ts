@@ -9,8 +9,18 @@ import type { WebSocket, WebSocketServer } from "ws";
 export interface WebSocketEndpoint {
   /** Options for this endpoint's `WebSocketServer` (default `maxPayload`: 64 KiB). */
   maxPayload?: number;
+  /**
+   * Checked before the handshake: return a refusal to answer the upgrade with
+   * that HTTP status instead (e.g. 401 without a token, 403 for a foreign Origin).
+   */
+  authorize?(request: IncomingMessage, url: URL): UpgradeRefusal | undefined;
   /** Called once per connection, after the opening handshake. */
   onConnection(socket: WebSocket, request: IncomingMessage, url: URL): void;
+}
+
+export interface UpgradeRefusal {
+  status: number;
+  reason: string;
 }
 
 /**

@@ -90,6 +90,11 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
       rejectUpgrade(socket, 404, "Not Found");
       return;
     }
+    const refusal = target.endpoint.authorize?.(request, url);
+    if (refusal) {
+      rejectUpgrade(socket, refusal.status, refusal.reason);
+      return;
+    }
     target.wss.handleUpgrade(request, socket, head, (ws) => {
       target.wss.emit("connection", ws, request);
     });
