@@ -1,23 +1,33 @@
-import { dirname, join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { createClassroom } from "./classroom/index.ts";
+import { classBanner } from "./classroom/lan.ts";
 import { createFeatures } from "./features.ts";
 import { createSandboxServer } from "./server.ts";
 import { ensureSiteBuilt } from "./site-build.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = fileURLToPath(new URL("..", import.meta.url));
 
-const usage = `Usage: npm start -- [--port N] [--host H] [--no-site]
+const usage = `Usage: npm start -- [options]
 
-  --port N    port to listen on (env PORT; default 4321)
-  --host H    address to bind (env HOST; default 127.0.0.1)
-  --no-site   serve only the sandbox (no static site; used by npm run dev)`;
+  --port N        port to listen on (env PORT; default 4321)
+  --host H        address to bind (env HOST; default 127.0.0.1, or 0.0.0.0 with --class)
+  --class         class mode: listen on the LAN, print the student URL and QR code and a
+                  secret instructor URL; progress is kept in SQLite under --data-dir
+  --data-dir D    where class mode keeps its database (env WIRELAB_DATA_DIR; default ./data)
+  --no-site       serve only the sandbox (no static site; used by npm run dev)
+  -h, --help      this text
+
+  env WIRELAB_INSTRUCTOR_TOKEN   the instructor's token (default: random per start)`;
 
 function parseOptions() {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: process.env.PORT ?? "4321" },
-      host: { type: "string", default: process.env.HOST ?? "127.0.0.1" },
+      host: { type: "string", default: process.env.HOST },
+      class: { type: "boolean", default: false },
+      "data-dir": { type: "string", default: process.env.WIRELAB_DATA_DIR ?? join(root, "data") },
       "no-site": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -30,19 +40,38 @@ function parseOptions() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
   }
-  return { port, host: values.host, serveSite: !values["no-site"] };
+  return {
+    port,
+    host: values.host ?? (values.class ? "0.0.0.0" : "127.0.0.1"),
+    classMode: values.class,
+    dataDir: resolve(values["data-dir"]),
+    serveSite: !values["no-site"],
+  };
 }
 
 async function main() {
   const options = parseOptions();
   if (options.serveSite) await ensureSiteBuilt(root);
+  const classroom = options.classMode
+    ? createClassroom({
+        databasePath: join(options.dataDir, "class.sqlite"),
+        instructorToken: process.env.WIRELAB_INSTRUCTOR_TOKEN || undefined,
+      })
+    : undefined;
+  const features = createFeatures({ root, classroom });
   const server = createSandboxServer({
     siteDir: options.serveSite ? join(root, "dist") : undefined,
-    features: createFeatures({ root }),
+    features,
   });
   const port = await server.listen(options.port, options.host);
+  for (const feature of features) for (const line of feature.describe?.() ?? []) console.log(line);
   const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;
   console.log(`WireLab is running at http://${shownHost}:${port}/`);
+  if (classroom) {
+    console.log(
+      classBanner({ host: options.host, port, instructorToken: classroom.instructorToken }),
+    );
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {

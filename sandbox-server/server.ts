@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { ServerFeature, WebSocketEndpoint } from "./feature.ts";
+import { sendJson } from "./http-json.ts";
 import { createStaticSite } from "./static-site.ts";
 
 /** Default cap on one WebSocket message for demo endpoints (closes with 1009 above it). */
@@ -132,16 +133,6 @@ export function createSandboxServer(options: SandboxServerOptions): SandboxServe
 
 function requestUrl(request: IncomingMessage): URL {
   return new URL(request.url ?? "/", "http://sandbox.invalid");
-}
-
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  });
-  response.end(text);
 }
 
 /** Answers an upgrade we will not perform with a plain HTTP response, then closes the socket. */
