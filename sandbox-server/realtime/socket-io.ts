@@ -93,21 +93,27 @@ export function createRoutedSocketIo(
  * Rate limit for a namespace: one token bucket per Engine.IO connection, shared
  * by every namespace multiplexed on it. Over the limit the socket gets
  * `sandbox-error` `{code: "RATE_LIMIT", message}` and is disconnected
- * (`socket.disconnect(true)`: the client sees `io server disconnect`, no auto-reconnect).
+ * (`socket.disconnect(true)`: the client sees `io server disconnect`, no
+ * auto-reconnect). Events accepted before the limit still get their acks: the
+ * refusal waits until their handlers (run on the next tick) have answered.
  */
 export function limitRate(namespace: Namespace, options: RealtimeOptions): void {
+  const refused = new WeakSet<Socket>();
   namespace.on("connection", (socket: Socket) => {
     socket.use((_event, next) => {
       const bucket = sharedBucket(socket.conn, options);
+      if (refused.has(socket)) return;
       if (bucket.take()) {
         next();
         return;
       }
-      if (socket.connected) {
+      refused.add(socket);
+      setImmediate(() => {
+        if (!socket.connected) return;
         const error: RealtimeError = { code: "RATE_LIMIT", message: rateLimitMessage(bucket) };
         socket.emit(SANDBOX_ERROR_EVENT, error);
         socket.disconnect(true);
-      }
+      });
     });
   });
 }
