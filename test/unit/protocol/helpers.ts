@@ -1,6 +1,7 @@
 /** Test helpers: hex fixtures, fixed mask generators, a loopback TCP tap. */
 import net from "node:net";
-import { hexToBytes } from "../../../src/protocol/hex.ts";
+import { concatBytes, hexToBytes } from "../../../src/protocol/hex.ts";
+import { getHeader, parseHttpHead, type HttpHead } from "../../../src/protocol/http-handshake.ts";
 import type { FrameParserOutput, ParsedStream } from "../../../src/protocol/frame-parser.ts";
 
 export const hex = hexToBytes;
@@ -111,4 +112,49 @@ export function chunksOf(
   return connection.chunks
     .filter((chunk) => chunk.direction === direction)
     .map((chunk) => chunk.bytes);
+}
+
+export interface HttpExchangeMessage {
+  head: HttpHead;
+  body: Uint8Array;
+}
+
+/**
+ * Splits one direction of a captured HTTP/1.1 connection into messages
+ * (Content-Length or chunked bodies; GET requests and 101 responses have
+ * none). After a 101 response / upgrade request the rest is returned as `rest`.
+ */
+export function splitHttpMessages(bytes: Uint8Array): { messages: HttpExchangeMessage[]; rest: Uint8Array } {
+  const messages: HttpExchangeMessage[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const parsed = parseHttpHead(bytes.subarray(at));
+    if (!parsed.ok) break;
+    const head = parsed.head;
+    at += head.headLength;
+    const length = getHeader(head, "content-length");
+    let body = new Uint8Array(0);
+    if (getHeader(head, "transfer-encoding")?.toLowerCase() === "chunked") {
+      const parts: Uint8Array[] = [];
+      for (;;) {
+        const lineEnd = bytes.indexOf(0x0a, at);
+        const size = parseInt(new TextDecoder().decode(bytes.subarray(at, lineEnd)).trim(), 16);
+        at = lineEnd + 1;
+        if (size === 0) {
+          at += 2;
+          break;
+        }
+        parts.push(bytes.subarray(at, at + size));
+        at += size + 2;
+      }
+      body = concatBytes(parts);
+    } else if (length !== undefined) {
+      body = bytes.subarray(at, at + Number(length));
+      at += Number(length);
+    }
+    messages.push({ head, body });
+    const upgraded = head.kind === "response" ? head.status === 101 : getHeader(head, "upgrade") !== undefined;
+    if (upgraded) return { messages, rest: bytes.subarray(at) };
+  }
+  return { messages, rest: bytes.subarray(at) };
 }
