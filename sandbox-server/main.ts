@@ -16,6 +16,11 @@ const usage = `Usage: npm start -- [options]
   --class         class mode: listen on the LAN, print the student URL and QR code and a
                   secret instructor URL; progress is kept in SQLite under --data-dir
   --data-dir D    where class mode keeps its database (env WIRELAB_DATA_DIR; default ./data)
+  --origin URL    allow demo and class connections from pages at this origin (repeatable;
+                  env ORIGINS, comma-separated; default: this server's own host and localhost)
+  --max-connections-per-ip N
+                  open realtime connections per client address (default 40; raise it behind
+                  a reverse proxy, where every student shares the proxy's address)
   --no-site       serve only the sandbox (no static site; used by npm run dev)
   -h, --help      this text
 
@@ -28,6 +33,8 @@ function parseOptions() {
       host: { type: "string", default: process.env.HOST },
       class: { type: "boolean", default: false },
       "data-dir": { type: "string", default: process.env.WIRELAB_DATA_DIR ?? join(root, "data") },
+      origin: { type: "string", multiple: true, default: process.env.ORIGINS?.split(",") ?? [] },
+      "max-connections-per-ip": { type: "string" },
       "no-site": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -40,8 +47,21 @@ function parseOptions() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
   }
+  const maxConnectionsPerIp =
+    values["max-connections-per-ip"] === undefined
+      ? undefined
+      : Number(values["max-connections-per-ip"]);
+  if (
+    maxConnectionsPerIp !== undefined &&
+    !(Number.isInteger(maxConnectionsPerIp) && maxConnectionsPerIp > 0)
+  ) {
+    throw new Error(`--max-connections-per-ip must be a positive integer`);
+  }
+  const origins = values.origin.map((origin) => origin.trim()).filter(Boolean);
   return {
     port,
+    originAllowlist: origins.length > 0 ? origins : undefined,
+    maxConnectionsPerIp,
     host: values.host ?? (values.class ? "0.0.0.0" : "127.0.0.1"),
     classMode: values.class,
     dataDir: resolve(values["data-dir"]),
@@ -58,7 +78,12 @@ async function main() {
         instructorToken: process.env.WIRELAB_INSTRUCTOR_TOKEN || undefined,
       })
     : undefined;
-  const features = createFeatures({ root, classroom });
+  const features = createFeatures({
+    root,
+    classroom,
+    originAllowlist: options.originAllowlist,
+    maxConnectionsPerIp: options.maxConnectionsPerIp,
+  });
   const server = createSandboxServer({
     siteDir: options.serveSite ? join(root, "dist") : undefined,
     features,

@@ -53,6 +53,7 @@ export function createClassroom(options: ClassroomOptions): Classroom {
   /** Open student sockets by student id: a student is online while one is open. */
   const studentSockets = new Map<string, Set<WebSocket>>();
   const dashboards = new Set<WebSocket>();
+  let closed = false;
 
   const isInstructor = (token: string | undefined | null) => {
     if (!token) return false;
@@ -261,7 +262,7 @@ export function createClassroom(options: ClassroomOptions): Classroom {
           });
           socket.on("close", () => {
             clearTimeout(hello);
-            if (!student) return;
+            if (!student || closed) return;
             const sockets = studentSockets.get(student.id);
             sockets?.delete(socket);
             if (sockets?.size === 0) studentSockets.delete(student.id);
@@ -303,6 +304,10 @@ export function createClassroom(options: ClassroomOptions): Classroom {
     describe: () => [`Class mode: progress kept in ${options.databasePath}`],
 
     async close() {
+      closed = true;
+      for (const sockets of studentSockets.values()) {
+        for (const socket of sockets) socket.close(1001, "server shutting down");
+      }
       for (const socket of dashboards) socket.close(1001, "server shutting down");
       store.close();
     },
