@@ -125,6 +125,20 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
   });
 
   if (outcome.timedOut) {
+    const failed = [...reported.values()].some((t) => t.status === "fail");
+    const message =
+      `Time limit exceeded: the tests did not finish within ${context.timeLimitMs / 1000} s and were stopped. ` +
+      `Look for an infinite loop, or a promise or server that never settles or closes.`;
+    // Tests that already failed are real feedback: report them as a failure.
+    if (failed) {
+      return {
+        status: "fail",
+        tests: tests.map((t) => (reported.has(t.name) ? t : { ...t, message: "did not finish before the time limit" })),
+        message,
+        ...(output ? { output } : {}),
+        durationMs,
+      };
+    }
     return error(
       `Time limit exceeded: the tests did not finish within ${context.timeLimitMs / 1000} s and were stopped. ` +
         `Look for an infinite loop, or a promise or server that never settles or closes.`,
