@@ -9,9 +9,9 @@ interface MessageSpec {
   type: "text" | "binary" | "ping" | "pong";
   payload: Uint8Array;
   /** Fragment sizes for data messages (the last fragment takes the rest). */
-  cuts: number[];
+  cuts: readonly number[];
   /** A control frame to put between the first and second fragment. */
-  interleavedPing?: Uint8Array;
+  interleavedPing?: Uint8Array | undefined;
 }
 
 const textPayload = fc.string({ unit: "binary", maxLength: 300 }).map((text) => new TextEncoder().encode(text));

@@ -7,7 +7,8 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { Receiver, Sender } from "ws";
+import * as wsModule from "ws";
+import type { Writable } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { finished } from "node:stream/promises";
 import { FrameParser, parseFrames } from "../../../src/protocol/frame-parser.ts";
@@ -24,7 +25,12 @@ interface WsFrameOptions {
   readOnly: boolean;
   generateMask?: (mask: Buffer) => void;
 }
-const wsFrame = (Sender as unknown as { frame(data: Buffer, options: WsFrameOptions): Buffer[] }).frame;
+/** ws's internal classes (exported at runtime, not in @types/ws). */
+const { Sender, Receiver } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: WsFrameOptions): Buffer[] };
+  Receiver: new (options: { isServer: boolean; skipUTF8Validation: boolean }) => Writable;
+};
+const wsFrame = Sender.frame;
 
 const frameArbitrary = fc.record({
   fin: fc.boolean(),

@@ -133,7 +133,7 @@ export function splitHttpMessages(bytes: Uint8Array): { messages: HttpExchangeMe
     const head = parsed.head;
     at += head.headLength;
     const length = getHeader(head, "content-length");
-    let body = new Uint8Array(0);
+    let body: Uint8Array = new Uint8Array(0);
     if (getHeader(head, "transfer-encoding")?.toLowerCase() === "chunked") {
       const parts: Uint8Array[] = [];
       for (;;) {
