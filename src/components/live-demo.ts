@@ -38,7 +38,17 @@ class LiveDemoElement extends HTMLElement {
     if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
     this.hideNotice();
     this.opened = false;
-    const socket = new WebSocket(sandboxUrl(this.dataset.endpoint!, "ws"));
+    // Record the connection byte for byte (sandbox capture) and tell any live
+    // <FrameVisualizer> on the page which capture to follow.
+    const endpoint = this.dataset.endpoint!;
+    const capture = newCaptureId();
+    this.dataset.capture = capture;
+    document.dispatchEvent(
+      new CustomEvent("wirelab:capture", { detail: { id: capture, endpoint } }),
+    );
+    const url = new URL(sandboxUrl(endpoint, "ws"));
+    url.searchParams.set("capture", capture);
+    const socket = new WebSocket(url);
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     this.log("event", "connecting…");
@@ -153,6 +163,12 @@ class LiveDemoElement extends HTMLElement {
   private clearLog() {
     this.element("log").replaceChildren();
   }
+}
+
+/** A capture id as the sandbox accepts them: 8–64 of [A-Za-z0-9_-]. */
+function newCaptureId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 function clock(date: Date): string {
