@@ -54,6 +54,8 @@ export function isValidMessage(value: unknown): value is RunnerMessage {
         (test.actual === undefined || isString(test.actual, PROTOCOL_LIMITS.valueChars + 1))
       );
     }
+    case "limit":
+      return message.limit === "output";
     case "done":
       return (
         Array.isArray(message.errors) &&
@@ -148,7 +150,7 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
     const limit = context.memoryBytes ? ` (${Math.round(context.memoryBytes / 2 ** 20)} MiB)` : "";
     return error(`Out of memory: your code used more memory than the limit${limit} and was stopped.`);
   }
-  if (outcome.outputExceeded || outcome.resultsExceeded) {
+  if (outcome.outputExceeded || outcome.resultsExceeded || outcome.messages.some((m) => m.type === "limit")) {
     return error("Output limit exceeded: your code printed too much and was stopped.");
   }
   if (forged || outcome.rejectedLines > 0) {

@@ -165,6 +165,7 @@ function sandboxEnv(limits: SandboxLimits): Array<[string, string]> {
     ["FORCE_COLOR", "0"],
     ["WIRELAB_TEST_TIMEOUT", String(limits.testTimeoutMs)],
     ["WIRELAB_HEAP_MB", String(limits.heapMb)],
+    ["WIRELAB_OUTPUT_BYTES", String(limits.outputBytes)],
   ];
 }
 
@@ -360,13 +361,13 @@ export class Sandbox {
     const done = new Promise<void>((resolve) => {
       this.onMessage = (message) => {
         onMessage(message);
-        if (message.type === "done") resolve();
+        if (message.type === "done" || message.type === "limit") resolve();
       };
     });
     this.child.stdin!.end(JSON.stringify({ ...submission, nonce: this.nonce }) + "\n");
     await Promise.race([done, this.exited]);
     clearTimeout(timer);
-    const complete = this.messages.some((m) => m.type === "done");
+    const complete = this.messages.some((m) => m.type === "done" || m.type === "limit");
     // Results are complete (or never will be): nothing the solution left
     // behind may keep running.
     this.kill();

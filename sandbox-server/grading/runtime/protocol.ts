@@ -26,7 +26,9 @@ export interface RunnerTestResult {
 export type RunnerMessage =
   | { type: "ready" }
   | { type: "test"; test: RunnerTestResult }
-  | { type: "done"; errors: string[]; console: string };
+  | { type: "done"; errors: string[]; console: string }
+  /** The solution printed more than the output limit; the runner stops. */
+  | { type: "limit"; limit: "output" };
 
 export const PROTOCOL_LIMITS = {
   /** Longest accepted submission on stdin, in bytes. */

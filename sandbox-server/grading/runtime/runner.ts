@@ -19,6 +19,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { Writable } from "node:stream";
 import { isBuiltin } from "node:module";
+import { init as lexerReady, parse as parseImports } from "es-module-lexer";
 import { createVitest } from "vitest/node";
 import type { Reporter, TestCase, TestModule } from "vitest/node";
 import type { RunnerMessage, RunnerTestResult, Submission } from "./protocol.ts";
@@ -40,13 +41,26 @@ const writeErr = process.stderr.write.bind(process.stderr);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
   (writeErr as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
 
-/** Where vitest's own output goes (including the worker's stdout/stderr): capped, then dropped. */
+// Everything the solution prints (the worker's stdout/stderr, console.*)
+// counts against one limit; past it the run stops with a `limit` message.
+const OUTPUT_LIMIT = Number(process.env.WIRELAB_OUTPUT_BYTES ?? 1024 * 1024);
+let outputBytes = 0;
+function countOutput(bytes: number): void {
+  outputBytes += bytes;
+  if (outputBytes > OUTPUT_LIMIT) {
+    send({ type: "limit", limit: "output" });
+    process.exit(1);
+  }
+}
+
+/** Where vitest's own output goes (including the worker's stdout/stderr): counted, then dropped. */
 function cappedSink(): Writable {
-  let left = 16 * 1024;
+  let debugLeft = 16 * 1024;
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      if (left > 0 && process.env.WIRELAB_DEBUG) writeErr(chunk.subarray(0, left));
-      left -= chunk.length;
+      if (debugLeft > 0 && process.env.WIRELAB_DEBUG) writeErr(chunk.subarray(0, debugLeft));
+      debugLeft -= chunk.length;
+      countOutput(chunk.length);
       callback();
     },
   });
@@ -88,6 +102,7 @@ const reporter: Reporter = {
     send({ type: "test", test: testResult(testCase) });
   },
   onUserConsoleLog(log) {
+    countOutput(log.content.length);
     if (consoleBytes >= PROTOCOL_LIMITS.consoleChars) return;
     const text = log.content.slice(0, PROTOCOL_LIMITS.consoleChars - consoleBytes);
     consoleBytes += text.length;
@@ -147,17 +162,28 @@ const vitest = await createVitest(
     logLevel: "silent",
     plugins: [
       {
-        name: "wirelab-grading-imports",
+        // The exercise's tests import `./solution.ts`: give them the submission.
+        name: "wirelab-grading-solution",
         enforce: "pre",
         resolveId(source, importer) {
-          if (!importer) return null;
-          // The exercise's tests import `./solution.ts`: give them the submission.
-          if (importer.startsWith(EXERCISES_DIR + "/") && /^\.\/solution(\.ts)?$/.test(source)) {
-            return SOLUTION_PATH;
-          }
-          if (importer.startsWith(WORK_DIR + "/")) {
-            if (isAllowedSolutionImport(source, isBuiltin)) return null;
-            this.error(describeBlockedImport(source));
+          if (importer?.startsWith(EXERCISES_DIR + "/") && /^\.\/solution(\.ts)?$/.test(source)) return SOLUTION_PATH;
+          return null;
+        },
+      },
+      {
+        // What the submission may import, checked on its compiled JavaScript.
+        name: "wirelab-grading-imports",
+        enforce: "post",
+        async transform(code, id) {
+          if (!id.startsWith(SOLUTION_PATH)) return null;
+          await lexerReady;
+          const [imports] = parseImports(code);
+          for (const entry of imports) {
+            if (entry.d === -2) continue; // import.meta
+            if (entry.n === undefined) {
+              this.error("solution.ts may only use import() with a string literal.");
+            }
+            if (!isAllowedSolutionImport(entry.n, isBuiltin)) this.error(describeBlockedImport(entry.n));
           }
           return null;
         },
