@@ -16,7 +16,7 @@ import { GradingQueue, QueueRejection } from "./queue.ts";
 import { buildResult } from "./results.ts";
 import type { GradeResult, TestResult } from "./results.ts";
 import { PROTOCOL_LIMITS } from "./runtime/protocol.ts";
-import { createStage } from "./sandbox.ts";
+import { allSandboxesCleaned, createStage } from "./sandbox.ts";
 import type { SandboxLimits, SandboxStage } from "./sandbox.ts";
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -319,6 +319,7 @@ export class Grader {
     if (this.closed) return;
     this.closed = true;
     await this.pool.close();
+    await allSandboxesCleaned();
     await this.cgroups.close();
     this.stage.remove();
   }

@@ -198,6 +198,13 @@ export interface SandboxSpawnOptions {
 }
 
 let sandboxCounter = 0;
+/** Cleanups still running (cgroup removal after the sandbox ended). */
+const pendingCleanups = new Set<Promise<void>>();
+
+/** Resolves when every sandbox started so far has been cleaned up. */
+export async function allSandboxesCleaned(): Promise<void> {
+  while (pendingCleanups.size > 0) await Promise.all([...pendingCleanups]);
+}
 
 /**
  * A started sandbox. `ready` resolves once vitest is loaded inside; `run()`
@@ -386,7 +393,9 @@ export class Sandbox {
       stderrTail: this.stderrTail,
       durationMs: performance.now() - started,
     };
-    void this.exited.then(() => this.cleanup());
+    const cleaned = this.exited.then(() => this.cleanup());
+    pendingCleanups.add(cleaned);
+    void cleaned.finally(() => pendingCleanups.delete(cleaned));
     return outcome;
   }
 
