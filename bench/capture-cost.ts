@@ -1,21 +1,28 @@
 /**
- * What does recording cost? Echo round trips on /ws/echo with capture off,
- * capture on (every byte kept: the per-capture limit is raised so nothing is
- * truncated), and capture on with a tap following live.
+ * What does recording cost? Echo round trips on /ws/echo with capture off
+ * and on, in four modes:
+ *
+ * - `off`: no `capture=` in the URL;
+ * - `capture`: recorded with the default limits (512 KiB per capture, then truncated);
+ * - `capture, all bytes`: the limit raised to 64 MiB so every byte of the run is copied and kept;
+ * - `capture + tap`: as above, with a `/ws/tap` client following live (JSON + base64 per chunk).
+ *
  *   node bench/capture-cost.ts [--rounds 9] [--latency 1000] [--messages 10000] [--size 1024]
  *
- * The server runs in a child process (as in `npm start`), the clients here.
- * Modes are interleaved round by round; medians are reported. Goal: capture
- * costs ≤ 10% (docs/capture.md has the latest figures).
+ * The servers run in child processes (as with `npm start`), the clients here.
+ * Modes are interleaved round by round and medians reported. Besides wall
+ * time, the server's CPU time per echoed message is measured: it is what
+ * capture adds, and it is far less sensitive to other load on the machine.
+ * Goal: capture costs ≤ 10% (docs/capture.md has the latest figures).
  */
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
 
 const { values } = parseArgs({
   options: {
-    serve: { type: "boolean", default: false },
+    serve: { type: "string" },
     rounds: { type: "string", default: "9" },
     latency: { type: "string", default: "1000" },
     messages: { type: "string", default: "10000" },
@@ -23,18 +30,24 @@ const { values } = parseArgs({
   },
 });
 
-if (values.serve) {
+const MODES = ["off", "capture", "capture, all bytes", "capture + tap"] as const;
+type Mode = (typeof MODES)[number];
+
+if (values.serve) await serve(values.serve === "all-bytes");
+else await runBenchmark();
+
+/** Child process: the sandbox's demos and capture, answering "cpu" and "exit" over IPC. */
+async function serve(allBytes: boolean): Promise<void> {
   const { createSandboxServer } = await import("../sandbox-server/server.ts");
   const { createDemosFeature } = await import("../sandbox-server/demos/index.ts");
   const { createCaptureFeature } = await import("../sandbox-server/capture/index.ts");
-  // Every byte kept (a run records ~2 × messages × size bytes); two captures kept at most, so
-  // memory stays what a busy classroom server would hold rather than growing run after run.
-  const capture = createCaptureFeature({
-    limits: { maxBytesPerCapture: 64 * 1024 * 1024, maxCaptures: 2 },
-  });
+  // All bytes: a run records ~2 × messages × size bytes; two captures kept at most, so
+  // memory stays bounded instead of growing run after run.
+  const capture = createCaptureFeature(
+    allBytes ? { limits: { maxBytesPerCapture: 64 * 1024 * 1024, maxCaptures: 2 } } : {},
+  );
   const server = createSandboxServer({ features: [createDemosFeature(), capture] });
   const port = await server.listen(0, "127.0.0.1");
-  process.send?.({ port });
   process.on("message", (message) => {
     if (message === "cpu") {
       const { user, system } = process.cpuUsage();
@@ -43,83 +56,95 @@ if (values.serve) {
       void server.close().then(() => process.exit(0));
     }
   });
-} else {
-  await runBenchmark();
+  process.send?.({ port });
 }
 
-type Mode = "off" | "capture" | "capture+tap";
+interface Server {
+  child: ChildProcess;
+  base: string;
+}
+
+async function startServer(kind: "default" | "all-bytes"): Promise<Server> {
+  const child = fork(new URL(import.meta.url).pathname, ["--serve", kind], { stdio: "inherit" });
+  const [{ port }] = (await once(child, "message")) as [{ port: number }];
+  return { child, base: `ws://127.0.0.1:${port}` };
+}
+
+/** Server CPU time (µs, user + system) so far. */
+async function serverCpu(server: Server): Promise<number> {
+  const reply = once(server.child, "message") as Promise<[{ cpu: number }]>;
+  server.child.send("cpu");
+  return (await reply)[0].cpu;
+}
 
 async function runBenchmark(): Promise<void> {
   const rounds = Number(values.rounds);
-  const latencyTrips = Number(values.latency);
+  const trips = Number(values.latency);
   const messages = Number(values.messages);
   const size = Number(values.size);
-  const child = fork(new URL(import.meta.url).pathname, ["--serve"], { stdio: "inherit" });
-  const [{ port }] = (await once(child, "message")) as [{ port: number }];
-  const base = `ws://127.0.0.1:${port}`;
-  const modes: Mode[] = ["off", "capture", "capture+tap"];
+  const [defaults, allBytes] = await Promise.all([
+    startServer("default"),
+    startServer("all-bytes"),
+  ]);
+  const serverFor = (mode: Mode) => (mode === "off" || mode === "capture" ? defaults : allBytes);
   const results = new Map<Mode, { rtt: number[]; throughput: number[]; cpu: number[] }>(
-    modes.map((mode) => [mode, { rtt: [], throughput: [], cpu: [] }]),
+    MODES.map((mode) => [mode, { rtt: [], throughput: [], cpu: [] }]),
   );
-  /** Server CPU time (µs, user + system) so far: robust to other load on the machine. */
-  const serverCpu = async () => {
-    const reply = once(child, "message") as Promise<[{ cpu: number }]>;
-    child.send("cpu");
-    return (await reply)[0].cpu;
-  };
   let serial = 0;
 
   try {
-    // Warm-up: JIT both paths.
-    for (const mode of modes) await runMode(mode, 500, 2000, size);
+    for (const mode of MODES) await runMode(mode, 300, 2000); // warm-up (JIT)
     for (let round = 0; round < rounds; round++) {
-      for (const mode of modes) {
-        const before = await serverCpu();
-        const { rtt, throughput } = await runMode(mode, latencyTrips, messages, size);
-        const cpu = ((await serverCpu()) - before) / (latencyTrips + messages);
-        results.get(mode)!.rtt.push(rtt);
-        results.get(mode)!.throughput.push(throughput);
-        results.get(mode)!.cpu.push(cpu);
+      for (const mode of MODES) {
+        const server = serverFor(mode);
+        const before = await serverCpu(server);
+        const { rtt, throughput } = await runMode(mode, trips, messages);
+        const cpu = ((await serverCpu(server)) - before) / (trips + messages);
+        const result = results.get(mode)!;
+        result.rtt.push(rtt);
+        result.throughput.push(throughput);
+        result.cpu.push(cpu);
       }
     }
   } finally {
-    const exited = once(child, "exit");
-    child.send("exit");
-    await exited;
+    for (const server of [defaults, allBytes]) {
+      const exited = once(server.child, "exit");
+      server.child.send("exit");
+      await exited;
+    }
   }
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const off = results.get("off")!;
+  const delta = (mode: Mode, value: number, base: number) =>
+    mode === "off" ? "" : `${value >= base ? "+" : ""}${((value / base - 1) * 100).toFixed(1)}%`;
   console.log(
-    `node ${process.version}, ${rounds} rounds, ${latencyTrips} round trips of 64 B, ${messages} pipelined messages of ${size} B`,
+    `node ${process.version}; ${rounds} rounds; ${trips} sequential round trips of 64 B; ${messages} pipelined messages of ${size} B`,
   );
   console.log(
-    "| mode | server CPU per echo (µs) | vs off | median round trip (µs) | vs off | median throughput (msg/s) | vs off |",
+    "| mode | server CPU per echo (µs) | vs off | round trip (µs) | vs off | throughput (msg/s) | vs off |",
   );
   console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-  for (const mode of modes) {
+  for (const mode of MODES) {
     const r = results.get(mode)!;
-    const rtt = median(r.rtt);
-    const tp = median(r.throughput);
-    const cpu = median(r.cpu);
-    const cpuDelta = ((cpu / median(off.cpu) - 1) * 100).toFixed(1);
-    const rttDelta = ((rtt / median(off.rtt) - 1) * 100).toFixed(1);
-    const tpDelta = ((tp / median(off.throughput) - 1) * 100).toFixed(1);
+    const [cpu, rtt, tp] = [median(r.cpu), median(r.rtt), median(r.throughput)];
     console.log(
-      `| ${mode} | ${cpu.toFixed(1)} | ${mode === "off" ? "" : `${cpuDelta}%`} | ${rtt.toFixed(1)} | ${mode === "off" ? "" : `${rttDelta}%`} | ${Math.round(tp)} | ${mode === "off" ? "" : `${tpDelta}%`} |`,
+      `| ${mode} | ${cpu.toFixed(1)} | ${delta(mode, cpu, median(off.cpu))} | ${rtt.toFixed(1)} | ${delta(mode, rtt, median(off.rtt))} | ${Math.round(tp)} | ${delta(mode, tp, median(off.throughput))} |`,
     );
   }
 
-  async function runMode(mode: Mode, trips: number, count: number, bytes: number) {
+  await recorderCost(size);
+
+  async function runMode(mode: Mode, trips: number, count: number) {
+    const { base } = serverFor(mode);
     const id = `bench-${process.pid}-${++serial}`;
-    const query = mode === "off" ? "" : `?capture=${id}`;
     let tap: WebSocket | undefined;
     let tapped = 0;
-    if (mode === "capture+tap") {
+    if (mode === "capture + tap") {
       tap = await open(`${base}/ws/tap?capture=${id}`);
       tap.on("message", () => tapped++);
     }
-    const socket = await open(`${base}/ws/echo${query}`);
+    const socket = await open(`${base}/ws/echo${mode === "off" ? "" : `?capture=${id}`}`);
     const small = "x".repeat(64);
     let start = process.hrtime.bigint();
     for (let i = 0; i < trips; i++) {
@@ -129,7 +154,7 @@ async function runBenchmark(): Promise<void> {
     }
     const rtt = Number(process.hrtime.bigint() - start) / 1000 / trips;
 
-    const payload = Buffer.alloc(bytes, 0x61);
+    const payload = Buffer.alloc(size, 0x61);
     start = process.hrtime.bigint();
     await new Promise<void>((resolve) => {
       let received = 0;
@@ -146,6 +171,44 @@ async function runBenchmark(): Promise<void> {
     if (tap && tapped === 0) throw new Error("the tap saw nothing");
     return { rtt, throughput: count / seconds };
   }
+}
+
+/**
+ * The recorder's own work per chunk, in this process (no network, so little
+ * noise): copying a chunk into the capture and adding its entry, and what a
+ * live tap adds (base64 + JSON). Two chunks per echo (one each way).
+ */
+async function recorderCost(size: number): Promise<void> {
+  const { CaptureStore, serializeEntry } = await import("../sandbox-server/capture/index.ts");
+  const store = new CaptureStore({
+    limits: { maxBytesPerCapture: 64 * 1024 * 1024, maxCaptures: 2 },
+  });
+  const chunk = Buffer.alloc(size, 0x61);
+  const header = Buffer.from([0x82, 0x7e, size >> 8, size & 0xff]);
+  const perCapture = Math.floor((64 * 1024 * 1024) / (size + 100));
+  const chunks = 400_000;
+  const measure = (work: (i: number) => void) => {
+    for (let i = 0; i < 20_000; i++) work(i); // warm-up
+    const start = process.cpuUsage();
+    for (let i = 0; i < chunks; i++) work(i);
+    const used = process.cpuUsage(start);
+    return ((used.user + used.system) * 1000) / chunks; // ns per chunk
+  };
+  let capture = store.open("micro-0000");
+  const record = (i: number) => {
+    if (i % perCapture === 0) capture = store.open(`micro-${i}`);
+    capture.addData(i & 1 ? "server" : "client", 1, i & 1 ? [header, chunk] : chunk);
+  };
+  const copyNs = measure(record);
+  const tapNs = measure((i) => {
+    record(i);
+    serializeEntry(capture.entries[capture.entries.length - 1]);
+  });
+  console.log(
+    `recorder, in process, ${size} B chunks: ${copyNs.toFixed(0)} ns per chunk recorded; ` +
+      `${tapNs.toFixed(0)} ns with a tap's serialization (so ${((2 * copyNs) / 1000).toFixed(2)} µs ` +
+      `and ${((2 * tapNs) / 1000).toFixed(2)} µs per echo)`,
+  );
 }
 
 function open(url: string): Promise<WebSocket> {

@@ -37,11 +37,38 @@ interface EngineIoSession {
 type WriteFn = (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
 type EndFn = (chunk?: unknown, encoding?: unknown, callback?: unknown) => unknown;
 
-function toBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
+/** A copy of a chunk as bytes (endpoints may reuse or unmask buffers in place after writing). */
+function toBytes(chunk: unknown, encoding: unknown): Uint8Array | undefined {
   if (typeof chunk === "string")
     return Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk); // a copy
+  // %TypedArray%.prototype.slice copies with one memcpy (Buffer#slice would not copy).
+  if (chunk instanceof Uint8Array) return Uint8Array.prototype.slice.call(chunk);
   return undefined;
+}
+
+/** The chunks of a `writev` as byte views (not copies: use them before returning). */
+function writevParts(items: readonly unknown[]): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (const item of items) {
+    if (item instanceof Uint8Array) {
+      parts.push(item);
+      continue;
+    }
+    const { chunk, encoding } = item as { chunk: unknown; encoding?: string };
+    if (typeof chunk === "string")
+      parts.push(Buffer.from(chunk, (encoding ?? "utf8") as BufferEncoding));
+    else if (chunk instanceof Uint8Array) parts.push(chunk);
+  }
+  return parts;
+}
+
+/** A chunk given to write() as byte views (strings are encoded; nothing else is copied). */
+function writeParts(chunk: unknown, encoding: unknown): Uint8Array[] {
+  if (typeof chunk === "string")
+    return [
+      Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8"),
+    ];
+  return chunk instanceof Uint8Array ? [chunk] : [];
 }
 
 /** `GET /path?q HTTP/1.1` + the header lines exactly as received. */
@@ -139,8 +166,9 @@ export function installCaptureHook(
     let response = "";
     let handshakeRecorded = false;
     /** Client bytes that arrived before the response head was complete. */
-    const early: { time: number; bytes: Buffer }[] = [];
-    if (head.length > 0) early.push({ time: capture.time(), bytes: Buffer.from(head) });
+    const early: { time: number; bytes: Uint8Array }[] = [];
+    if (head.length > 0)
+      early.push({ time: capture.time(), bytes: Uint8Array.prototype.slice.call(head) });
 
     const recordHandshake = () => {
       handshakeRecorded = true;
@@ -151,31 +179,25 @@ export function installCaptureHook(
         request: requestText,
         response,
       });
-      for (const chunk of early) {
-        capture.add({
-          kind: "data",
-          direction: "client",
-          time: chunk.time,
-          connection,
-          bytes: chunk.bytes,
-        });
-      }
+      for (const chunk of early) capture.addData("client", connection, chunk.bytes, chunk.time);
       early.length = 0;
     };
 
-    const written = (bytes: Buffer) => {
+    /** Bytes handed to the TCP handle (views: copied by `addData` before returning). */
+    const written = (parts: Uint8Array[]) => {
       if (!handshakeRecorded) {
         // The response head is latin1 text; bytes after CRLF CRLF are already frames.
-        response += bytes.toString("latin1");
+        for (const part of parts)
+          response += Buffer.from(part.buffer, part.byteOffset, part.length).toString("latin1");
         const end = response.indexOf("\r\n\r\n");
         if (end < 0) return;
         const rest = Buffer.from(response.slice(end + 4), "latin1");
         response = response.slice(0, end + 4);
         recordHandshake();
         if (rest.length === 0) return;
-        bytes = rest;
+        parts = [rest];
       }
-      capture.add({ kind: "data", direction: "server", time: capture.time(), connection, bytes });
+      capture.addData("server", connection, parts);
     };
 
     const net = socket as Socket;
@@ -184,18 +206,9 @@ export function installCaptureHook(
     const push = net.push;
     net.push = function (chunk: unknown, encoding?: BufferEncoding) {
       if (chunk instanceof Uint8Array && chunk.length > 0) {
-        const bytes = Buffer.from(chunk);
-        if (handshakeRecorded) {
-          capture.add({
-            kind: "data",
-            direction: "client",
-            time: capture.time(),
-            connection,
-            bytes,
-          });
-        } else {
-          early.push({ time: capture.time(), bytes });
-        }
+        // Copied now: endpoints such as ws unmask received buffers in place.
+        if (handshakeRecorded) capture.addData("client", connection, chunk);
+        else early.push({ time: capture.time(), bytes: Uint8Array.prototype.slice.call(chunk) });
       }
       return push.call(this, chunk, encoding);
     };
@@ -267,7 +280,7 @@ export function installCaptureHook(
       }
     };
 
-    const requestChunks: Buffer[] = [];
+    const requestChunks: Uint8Array[] = [];
     let requestRecorded = false;
     const recordRequest = () => {
       if (requestRecorded) return;
@@ -300,7 +313,7 @@ export function installCaptureHook(
       } as IncomingMessage["emit"];
     }
 
-    const responseChunks: Buffer[] = [];
+    const responseChunks: Uint8Array[] = [];
     const write = response.write as WriteFn;
     response.write = function (
       this: ServerResponse,
@@ -365,43 +378,27 @@ type WriteGeneric = (
  * as they cross the wire. Falls back to `write`/`end` on streams without
  * Node's `_writeGeneric`.
  */
-function observeWrites(socket: Socket, observe: (bytes: Buffer) => void): void {
+function observeWrites(socket: Socket, observe: (parts: Uint8Array[]) => void): void {
   const internal = socket as unknown as { _writeGeneric?: WriteGeneric };
   const writeGeneric = internal._writeGeneric;
   if (typeof writeGeneric === "function") {
     internal._writeGeneric = function (this: Socket, writev, data, encoding, callback) {
-      let bytes: Buffer | undefined;
-      if (writev) {
-        const parts: Buffer[] = [];
-        for (const item of data as unknown[]) {
-          const part =
-            item instanceof Uint8Array
-              ? toBytes(item, undefined)
-              : toBytes(
-                  (item as { chunk: unknown }).chunk,
-                  (item as { encoding?: string }).encoding,
-                );
-          if (part) parts.push(part);
-        }
-        bytes = Buffer.concat(parts);
-      } else {
-        bytes = toBytes(data, encoding);
-      }
-      if (bytes && bytes.length > 0) observe(bytes);
+      const parts = writev ? writevParts(data as unknown[]) : writeParts(data, encoding);
+      if (parts.length > 0) observe(parts);
       return writeGeneric.call(this, writev, data, encoding, callback);
     };
     return;
   }
   const write = socket.write as WriteFn;
   socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, callback?: unknown) {
-    const bytes = toBytes(chunk, encoding);
-    if (bytes && bytes.length > 0) observe(bytes);
+    const parts = writeParts(chunk, encoding);
+    if (parts.length > 0) observe(parts);
     return write.call(this, chunk, encoding, callback);
   } as Socket["write"];
   const end = socket.end as EndFn;
   socket.end = function (this: Socket, chunk?: unknown, encoding?: unknown, callback?: unknown) {
-    const bytes = toBytes(chunk, encoding);
-    if (bytes && bytes.length > 0) observe(bytes);
+    const parts = writeParts(chunk, encoding);
+    if (parts.length > 0) observe(parts);
     return end.call(this, chunk, encoding, callback);
   } as Socket["end"];
 }
