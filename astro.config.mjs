@@ -39,6 +39,9 @@ export default defineConfig({
   },
   server: { port: 4321, host: "127.0.0.1" },
   vite: {
+    // Monaco's editor and TypeScript workers (`?worker` imports in
+    // src/components/exercise/monaco-editor.ts) are ES modules with imports.
+    worker: { format: "es" },
     server: sandbox
       ? {
           proxy: Object.fromEntries(

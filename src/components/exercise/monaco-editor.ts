@@ -1,0 +1,175 @@
+/**
+ * Monaco for solution.ts, with the TypeScript language service and the
+ * declarations of `ws`, `socket.io`, `socket.io-client` and Node. Imported
+ * only through `loadMonaco()` (a dynamic import), so none of this counts
+ * toward a page's JavaScript before interaction.
+ *
+ * Only the editor core, the contributions a student uses and TypeScript are
+ * imported (not `editor.main`, which registers ~90 languages).
+ */
+import * as monaco from "monaco-editor/editor/editor.api.js";
+import "monaco-editor/editor/browser/coreCommands.js";
+import "monaco-editor/editor/browser/widget/codeEditor/codeEditorWidget.js";
+import "monaco-editor/editor/contrib/bracketMatching/browser/bracketMatching.js";
+import "monaco-editor/editor/contrib/clipboard/browser/clipboard.js";
+import "monaco-editor/editor/contrib/codeAction/browser/codeActionContributions.js";
+import "monaco-editor/editor/contrib/comment/browser/comment.js";
+import "monaco-editor/editor/contrib/contextmenu/browser/contextmenu.js";
+import "monaco-editor/editor/contrib/cursorUndo/browser/cursorUndo.js";
+import "monaco-editor/editor/contrib/find/browser/findController.js";
+import "monaco-editor/editor/contrib/folding/browser/folding.js";
+import "monaco-editor/editor/contrib/format/browser/formatActions.js";
+import "monaco-editor/editor/contrib/gotoError/browser/gotoError.js";
+import "monaco-editor/editor/contrib/gotoSymbol/browser/goToCommands.js";
+import "monaco-editor/editor/contrib/gotoSymbol/browser/link/goToDefinitionAtPosition.js";
+import "monaco-editor/editor/contrib/hover/browser/hoverContribution.js";
+import "monaco-editor/editor/contrib/indentation/browser/indentation.js";
+import "monaco-editor/editor/contrib/linesOperations/browser/linesOperations.js";
+import "monaco-editor/editor/contrib/multicursor/browser/multicursor.js";
+import "monaco-editor/editor/contrib/parameterHints/browser/parameterHints.js";
+import "monaco-editor/editor/contrib/snippet/browser/snippetController2.js";
+import "monaco-editor/editor/contrib/suggest/browser/suggestController.js";
+import "monaco-editor/editor/contrib/toggleTabFocusMode/browser/toggleTabFocusMode.js";
+import "monaco-editor/editor/contrib/wordHighlighter/browser/wordHighlighter.js";
+import "monaco-editor/editor/contrib/wordOperations/browser/wordOperations.js";
+import "monaco-editor/languages/definitions/typescript/register.js";
+import {
+  ModuleKind,
+  ModuleResolutionKind,
+  ScriptTarget,
+  typescriptDefaults,
+} from "monaco-editor/languages/features/typescript/register.js";
+import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
+import TypeScriptWorker from "monaco-editor/language/typescript/ts.worker.js?worker";
+import type { CodeEditor, MonacoOptions } from "./code-editor.ts";
+
+declare global {
+  interface Window {
+    MonacoEnvironment?: monaco.Environment;
+  }
+}
+
+window.MonacoEnvironment = {
+  getWorker: (_workerId, label) =>
+    label === "typescript" || label === "javascript" ? new TypeScriptWorker() : new EditorWorker(),
+};
+
+typescriptDefaults.setCompilerOptions({
+  target: ScriptTarget.ESNext,
+  module: ModuleKind.ESNext,
+  moduleResolution: ModuleResolutionKind.NodeJs,
+  lib: ["esnext"],
+  strict: true,
+  noEmit: true,
+  esModuleInterop: true,
+  allowImportingTsExtensions: true,
+  skipLibCheck: true,
+  types: [],
+});
+typescriptDefaults.setEagerModelSync(true);
+
+interface DeclarationFile {
+  path: string;
+  content: string;
+}
+
+let declarations: Promise<void> | undefined;
+
+/** Fetches `/exercises/types.json` (built from node_modules at build time) once per page. */
+function loadDeclarations(): Promise<void> {
+  declarations ??= fetch(new URL("/exercises/types.json", location.href))
+    .then((response) => (response.ok ? response.json() : []))
+    .then((files: DeclarationFile[]) => {
+      typescriptDefaults.setExtraLibs(
+        files.map((file) => ({ content: file.content, filePath: `file:///${file.path}` })),
+      );
+    })
+    .catch(() => {
+      // Without declarations the editor still works; imports just show as `any`.
+    });
+  return declarations;
+}
+
+function currentTheme(): string {
+  return document.documentElement.dataset.theme === "dark" ? "vs-dark" : "vs";
+}
+
+const MARK_OWNER = "wirelab-grader";
+
+export async function createMonacoEditor(options: MonacoOptions): Promise<CodeEditor> {
+  await loadDeclarations();
+  const uri = monaco.Uri.parse(`file:///${options.path}`);
+  const model =
+    monaco.editor.getModel(uri) ?? monaco.editor.createModel(options.value, "typescript", uri);
+  model.setValue(options.value);
+  const editor = monaco.editor.create(options.host, {
+    model,
+    theme: currentTheme(),
+    ariaLabel: options.ariaLabel,
+    automaticLayout: true,
+    minimap: { enabled: false },
+    scrollBeyondLastLine: false,
+    fontSize: 14,
+    lineNumbersMinChars: 3,
+    tabSize: 2,
+    renderLineHighlight: "line",
+    fixedOverflowWidgets: true,
+    scrollbar: { alwaysConsumeMouseWheel: false },
+  });
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, options.onRun);
+
+  // Follow the site's theme toggle.
+  const themeWatcher = new MutationObserver(() => monaco.editor.setTheme(currentTheme()));
+  themeWatcher.observe(document.documentElement, { attributeFilter: ["data-theme"] });
+
+  let decorations = editor.createDecorationsCollection();
+
+  return {
+    kind: "monaco",
+    getValue: () => model.getValue(),
+    setValue: (text) => {
+      // pushEditOperations keeps undo history, so a reset can be undone with Ctrl+Z.
+      model.pushEditOperations([], [{ range: model.getFullModelRange(), text }], () => null);
+    },
+    focus: () => editor.focus(),
+    markLine: (mark) => {
+      decorations.clear();
+      if (!mark) {
+        monaco.editor.setModelMarkers(model, MARK_OWNER, []);
+        return;
+      }
+      const line = Math.min(Math.max(mark.line, 1), model.getLineCount());
+      const startColumn = mark.column ?? model.getLineFirstNonWhitespaceColumn(line) ?? 1;
+      monaco.editor.setModelMarkers(model, MARK_OWNER, [
+        {
+          severity: monaco.MarkerSeverity.Error,
+          message: mark.message,
+          startLineNumber: line,
+          startColumn: Math.max(startColumn, 1),
+          endLineNumber: line,
+          endColumn: model.getLineMaxColumn(line),
+        },
+      ]);
+      decorations = editor.createDecorationsCollection([
+        {
+          range: new monaco.Range(line, 1, line, 1),
+          options: { isWholeLine: true, className: "wirelab-error-line" },
+        },
+      ]);
+      editor.revealLineInCenterIfOutsideViewport(line);
+    },
+    goToLine: (line, column = 1) => {
+      editor.setPosition({ lineNumber: line, column });
+      editor.revealLineInCenter(line);
+      editor.focus();
+    },
+    onChange: (listener) => {
+      model.onDidChangeContent(listener);
+    },
+    dispose: () => {
+      themeWatcher.disconnect();
+      editor.dispose();
+      model.dispose();
+    },
+  };
+}
