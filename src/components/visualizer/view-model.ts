@@ -285,7 +285,7 @@ export function frameSteps(
           bytes: range,
           label: info.label,
           value:
-            step.bits && step.bitWidth <= 16
+            step.bits && step.bitWidth > 1 && step.bitWidth <= 16
               ? `${fieldValue(step)} (${step.bits})`
               : fieldValue(step),
           text: explain(step.explanationKey) ?? info.explanation,
