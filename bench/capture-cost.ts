@@ -133,7 +133,7 @@ async function runBenchmark(): Promise<void> {
     );
   }
 
-  await recorderCost(size);
+  await recorderCost();
 
   async function runMode(mode: Mode, trips: number, count: number) {
     const { base } = serverFor(mode);
@@ -175,40 +175,41 @@ async function runBenchmark(): Promise<void> {
 
 /**
  * The recorder's own work per chunk, in this process (no network, so little
- * noise): copying a chunk into the capture and adding its entry, and what a
- * live tap adds (base64 + JSON). Two chunks per echo (one each way).
+ * noise): copying a chunk into a capture and adding its entry, and what a
+ * live tap adds (base64 + JSON). Default limits: captures fill up to 512 KiB
+ * and new ones start, as when many students record. Two chunks per echo.
  */
-async function recorderCost(size: number): Promise<void> {
+async function recorderCost(): Promise<void> {
   const { CaptureStore, serializeEntry } = await import("../sandbox-server/capture/index.ts");
-  const store = new CaptureStore({
-    limits: { maxBytesPerCapture: 64 * 1024 * 1024, maxCaptures: 2 },
-  });
-  const chunk = Buffer.alloc(size, 0x61);
-  const header = Buffer.from([0x82, 0x7e, size >> 8, size & 0xff]);
-  const perCapture = Math.floor((64 * 1024 * 1024) / (size + 100));
-  const chunks = 400_000;
-  const measure = (work: (i: number) => void) => {
-    for (let i = 0; i < 20_000; i++) work(i); // warm-up
-    const start = process.cpuUsage();
-    for (let i = 0; i < chunks; i++) work(i);
-    const used = process.cpuUsage(start);
-    return ((used.user + used.system) * 1000) / chunks; // ns per chunk
-  };
-  let capture = store.open("micro-0000");
-  const record = (i: number) => {
-    if (i % perCapture === 0) capture = store.open(`micro-${i}`);
-    capture.addData(i & 1 ? "server" : "client", 1, i & 1 ? [header, chunk] : chunk);
-  };
-  const copyNs = measure(record);
-  const tapNs = measure((i) => {
-    record(i);
-    serializeEntry(capture.entries[capture.entries.length - 1]);
-  });
-  console.log(
-    `recorder, in process, ${size} B chunks: ${copyNs.toFixed(0)} ns per chunk recorded; ` +
-      `${tapNs.toFixed(0)} ns with a tap's serialization (so ${((2 * copyNs) / 1000).toFixed(2)} µs ` +
-      `and ${((2 * tapNs) / 1000).toFixed(2)} µs per echo)`,
-  );
+  for (const size of [64, 1024]) {
+    const store = new CaptureStore();
+    const chunk = Buffer.alloc(size, 0x61);
+    const perCapture = Math.floor(store.limits.maxBytesPerCapture / (size + 64)) - 1;
+    const chunks = 400_000;
+    let capture = store.open("micro-0000");
+    let serial = 0;
+    const record = (i: number) => {
+      if (i % perCapture === 0) capture = store.open(`micro-${++serial}`);
+      capture.addData(i & 1 ? "server" : "client", 1, chunk);
+    };
+    const measure = (work: (i: number) => void) => {
+      for (let i = 0; i < 20_000; i++) work(i); // warm-up
+      const start = process.cpuUsage();
+      for (let i = 0; i < chunks; i++) work(i);
+      const used = process.cpuUsage(start);
+      return ((used.user + used.system) * 1000) / chunks; // ns per chunk
+    };
+    const recordNs = measure(record);
+    const tapNs = measure((i) => {
+      record(i);
+      serializeEntry(capture.entries[capture.entries.length - 1]);
+    });
+    console.log(
+      `recorder in process, ${size} B chunks: ${recordNs.toFixed(0)} ns per chunk recorded, ` +
+        `${tapNs.toFixed(0)} ns with a tap's JSON (${((2 * recordNs) / 1000).toFixed(2)} µs / ` +
+        `${((2 * tapNs) / 1000).toFixed(2)} µs per echo)`,
+    );
+  }
 }
 
 function open(url: string): Promise<WebSocket> {
