@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { createClassroom } from "./classroom/index.ts";
 import { classBanner } from "./classroom/lan.ts";
 import { createFeatures } from "./features.ts";
+import type { createGradingFeature } from "./grading/index.ts";
 import { createSandboxServer } from "./server.ts";
 import { ensureSiteBuilt } from "./site-build.ts";
 
@@ -21,6 +22,9 @@ const usage = `Usage: npm start -- [options]
   --max-connections-per-ip N
                   open realtime connections per client address (default 40; raise it behind
                   a reverse proxy, where every student shares the proxy's address)
+  --allow-unsafe-grading
+                  grade code from other machines even without a sandbox (bubblewrap);
+                  without it, such a server grades only for this machine and refuses --class
   --no-site       serve only the sandbox (no static site; used by npm run dev)
   -h, --help      this text
 
@@ -35,6 +39,7 @@ function parseOptions() {
       "data-dir": { type: "string", default: process.env.WIRELAB_DATA_DIR ?? join(root, "data") },
       origin: { type: "string", multiple: true, default: process.env.ORIGINS?.split(",") ?? [] },
       "max-connections-per-ip": { type: "string" },
+      "allow-unsafe-grading": { type: "boolean", default: false },
       "no-site": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -64,6 +69,7 @@ function parseOptions() {
     maxConnectionsPerIp,
     host: values.host ?? (values.class ? "0.0.0.0" : "127.0.0.1"),
     classMode: values.class,
+    allowUnsafeGrading: values["allow-unsafe-grading"],
     dataDir: resolve(values["data-dir"]),
     serveSite: !values["no-site"],
   };
@@ -81,6 +87,7 @@ async function main() {
   const features = createFeatures({
     root,
     classroom,
+    grading: { allowUnsafe: options.allowUnsafeGrading },
     originAllowlist: options.originAllowlist,
     maxConnectionsPerIp: options.maxConnectionsPerIp,
   });
@@ -88,6 +95,23 @@ async function main() {
     siteDir: options.serveSite ? join(root, "dist") : undefined,
     features,
   });
+  const grading = features.find((feature) => feature.name === "grading") as
+    ReturnType<typeof createGradingFeature> | undefined;
+  if (
+    classroom &&
+    grading &&
+    !grading.grader.description.sandboxed &&
+    !options.allowUnsafeGrading
+  ) {
+    for (const line of grading.describe?.() ?? []) console.error(line);
+    console.error(
+      "\nClass mode refused: students' code would run on this machine without a sandbox.\n" +
+        "Install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap) or, if you accept the risk,\n" +
+        "start with --allow-unsafe-grading.",
+    );
+    await server.close();
+    process.exit(2);
+  }
   const port = await server.listen(options.port, options.host);
   for (const feature of features) for (const line of feature.describe?.() ?? []) console.log(line);
   const shownHost = options.host.includes(":") ? `[${options.host}]` : options.host;

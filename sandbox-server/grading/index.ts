@@ -1,7 +1,7 @@
 /**
  * The grading feature of the sandbox server:
  *
- * - `GET /api/exercises` → the exercise list (id, title, lesson, difficulty,
+ * - `GET /api/exercises` → a JSON array of the exercises (id, title, lesson, difficulty,
  *   summary, instructions, hints, test names, `files` with the starter);
  * - `GET /api/exercises/<id>` → one exercise, with its `reference` solution;
  * - `POST /api/grade` `{"exercise", "files": {"solution.ts"}, "client"?}` →
@@ -19,8 +19,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebSocket } from "ws";
 import type { ServerFeature } from "../feature.ts";
+import { HttpError, readJsonBody, sendJson } from "../http-json.ts";
 import { GradeRejection, Grader } from "./grader.ts";
 import type { GradeEvent, GraderOptions } from "./grader.ts";
+import type { GradeResult } from "./results.ts";
 import { PROTOCOL_LIMITS } from "./runtime/protocol.ts";
 
 export type { GradeEvent, GraderOptions } from "./grader.ts";
@@ -35,60 +37,40 @@ export interface GradingFeatureOptions extends GraderOptions {
   allowUnsafe?: boolean;
   /** Use this grader instead of creating one (tests, benchmarks). */
   grader?: Grader;
+  /**
+   * Asked before each submission with the student's id (the `client` value):
+   * a returned sentence refuses grading with 503 and that reason (class mode:
+   * the instructor paused grading).
+   */
+  refusal?(client: string | undefined): string | undefined;
+  /** Told about every graded submission (class mode records it). */
+  onGraded?(submission: GradedSubmission): void;
+}
+
+export interface GradedSubmission {
+  /** The `client` value the student sent, if any. */
+  client: string | undefined;
+  exercise: string;
+  files: Record<string, string>;
+  result: GradeResult;
 }
 
 const MAX_BODY_BYTES = PROTOCOL_LIMITS.submissionBytes;
 const CLIENT_PATTERN = /^[\w.:@-]{1,100}$/;
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    "cache-control": "no-store",
-  });
-  response.end(text);
-}
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers["content-length"] ?? 0);
-    if (declared > limit) {
-      reject(new GradeRejection(413, `The request is too large (limit ${limit / 1024} KiB).`));
-      request.resume();
-      return;
+function parseJson(input: unknown): Record<string, unknown> {
+  let value = input;
+  if (typeof input === "string") {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      throw new GradeRejection(400, "The request body must be JSON.");
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let rejected = false;
-    request.on("data", (chunk: Buffer) => {
-      if (rejected) return;
-      size += chunk.length;
-      if (size > limit) {
-        rejected = true;
-        reject(new GradeRejection(413, `The request is too large (limit ${limit / 1024} KiB).`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => {
-      if (!rejected) resolve(Buffer.concat(chunks).toString("utf8"));
-    });
-    request.on("error", reject);
-  });
-}
-
-function parseJson(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new GradeRejection(400, "The request body must be JSON.");
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new GradeRejection(400, "The request body must be a JSON object.");
@@ -96,19 +78,28 @@ function parseJson(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function clientId(body: Record<string, unknown>, header: string | string[] | undefined, remote: string | undefined): string {
+function clientId(
+  body: Record<string, unknown>,
+  header: string | string[] | undefined,
+  remote: string | undefined,
+): string {
   const candidates = [body.client, Array.isArray(header) ? header[0] : header];
   for (const candidate of candidates) {
     if (candidate === undefined) continue;
     if (typeof candidate !== "string" || !CLIENT_PATTERN.test(candidate)) {
-      throw new GradeRejection(400, 'The "client" id must be 1–100 letters, digits or ._:@- characters.');
+      throw new GradeRejection(
+        400,
+        'The "client" id must be 1–100 letters, digits or ._:@- characters.',
+      );
     }
     return `client:${candidate}`;
   }
   return `address:${remote ?? "unknown"}`;
 }
 
-export function createGradingFeature(options: GradingFeatureOptions = {}): ServerFeature & { grader: Grader } {
+export function createGradingFeature(
+  options: GradingFeatureOptions = {},
+): ServerFeature & { grader: Grader } {
   const grader = options.grader ?? new Grader(options);
   const ownsGrader = !options.grader;
   const allowUnsafe = options.allowUnsafe ?? false;
@@ -138,17 +129,47 @@ export function createGradingFeature(options: GradingFeatureOptions = {}): Serve
     };
   }
 
+  /** Grades one submission, after the host's checks, and reports the result. */
+  async function grade(
+    body: Record<string, unknown>,
+    header: string | undefined,
+    remote: string | undefined,
+    onEvent?: (event: GradeEvent) => void,
+  ): Promise<GradeResult> {
+    checkSandbox(remote);
+    const client = clientId(body, header, remote);
+    const given = typeof body.client === "string" ? body.client : header;
+    const refused = options.refusal?.(given);
+    if (refused) throw new GradeRejection(503, refused);
+    const files = body.files as Record<string, string>;
+    const result = await grader.grade(
+      { exercise: body.exercise as string, files, client },
+      onEvent,
+    );
+    options.onGraded?.({ client: given, exercise: body.exercise as string, files, result });
+    return result;
+  }
+
   async function handleGrade(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       checkSandbox(request.socket.remoteAddress);
-      const body = parseJson(await readBody(request, MAX_BODY_BYTES));
-      const client = clientId(body, request.headers["x-wirelab-client"], request.socket.remoteAddress);
-      const result = await grader.grade({ exercise: body.exercise as string, files: body.files as Record<string, string>, client });
+      const body = parseJson(await readJsonBody(request, MAX_BODY_BYTES));
+      const header = request.headers["x-wirelab-client"];
+      const result = await grade(
+        body,
+        Array.isArray(header) ? header[0] : header,
+        request.socket.remoteAddress,
+      );
       sendJson(response, 200, result);
     } catch (error) {
-      if (error instanceof GradeRejection) {
-        if (error.statusCode === 429) response.setHeader("retry-after", "2");
-        sendJson(response, error.statusCode, { error: error.message });
+      if (error instanceof GradeRejection || error instanceof HttpError) {
+        const status = error instanceof HttpError ? error.status : error.statusCode;
+        sendJson(
+          response,
+          status,
+          { error: error.message },
+          status === 429 ? { "retry-after": "2" } : {},
+        );
       } else {
         sendJson(response, 500, { error: "The grader failed unexpectedly." });
         console.error("grading:", error);
@@ -166,23 +187,30 @@ export function createGradingFeature(options: GradingFeatureOptions = {}): Serve
         try {
           if (isBinary) throw new GradeRejection(400, "Send JSON text messages.");
           const text = data.toString();
-          if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new GradeRejection(413, "The message is too large.");
+          if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+            throw new GradeRejection(413, "The message is too large.");
           checkSandbox(request.socket.remoteAddress);
           const body = parseJson(text);
-          if (body.type !== undefined && body.type !== "grade") throw new GradeRejection(400, 'Unknown message type: send {"type":"grade", ...}.');
-          const header = request.headers["x-wirelab-client"] ?? url.searchParams.get("client") ?? undefined;
-          const client = clientId(body, header, request.socket.remoteAddress);
-          if (busy) throw new GradeRejection(429, "This connection already has a submission being graded.");
+          if (body.type !== undefined && body.type !== "grade")
+            throw new GradeRejection(400, 'Unknown message type: send {"type":"grade", ...}.');
+          const header =
+            request.headers["x-wirelab-client"] ?? url.searchParams.get("client") ?? undefined;
+          if (busy)
+            throw new GradeRejection(429, "This connection already has a submission being graded.");
           busy = true;
           try {
-            await grader.grade({ exercise: body.exercise as string, files: body.files as Record<string, string>, client }, (event: GradeEvent) =>
-              send(event),
+            await grade(
+              body,
+              Array.isArray(header) ? header[0] : header,
+              request.socket.remoteAddress,
+              (event: GradeEvent) => send(event),
             );
           } finally {
             busy = false;
           }
         } catch (error) {
-          if (error instanceof GradeRejection) send({ type: "error", status: error.statusCode, error: error.message });
+          if (error instanceof GradeRejection)
+            send({ type: "error", status: error.statusCode, error: error.message });
           else {
             send({ type: "error", status: 500, error: "The grader failed unexpectedly." });
             console.error("grading:", error);
@@ -203,12 +231,17 @@ export function createGradingFeature(options: GradingFeatureOptions = {}): Serve
         }
         await grader.ready.catch(() => {});
         if (url.pathname === "/api/exercises") {
-          sendJson(response, 200, { exercises: grader.exercises.map((e) => exerciseSummary(e.id)) });
+          sendJson(
+            response,
+            200,
+            grader.exercises.map((e) => exerciseSummary(e.id)),
+          );
           return true;
         }
         const id = decodeURIComponent(url.pathname.slice("/api/exercises/".length));
         const exercise = grader.exercise(id);
-        if (!exercise) sendJson(response, 404, { error: `Unknown exercise "${id.slice(0, 100)}".` });
+        if (!exercise)
+          sendJson(response, 404, { error: `Unknown exercise "${id.slice(0, 100)}".` });
         else sendJson(response, 200, { ...exerciseSummary(id), reference: exercise.reference });
         return true;
       }

@@ -1,6 +1,8 @@
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import { createClassroom } from "../../sandbox-server/classroom/index.ts";
+import { createFeatures } from "../../sandbox-server/features.ts";
 import {
   INSTRUCTOR_TOKEN,
   StudentClient,
@@ -9,6 +11,7 @@ import {
   tempDatabase,
   type RunningClass,
 } from "../support/classroom.ts";
+import { ROOT, startSandbox } from "../support/sandbox.ts";
 
 const auth = { authorization: `Bearer ${INSTRUCTOR_TOKEN}` };
 const running: RunningClass[] = [];
@@ -301,4 +304,57 @@ describe("restarting the server mid-class", () => {
     expect(progress.latestSubmission.code).toBe("// mine");
     again.close();
   });
+});
+
+describe("grading in class mode", () => {
+  it("records real graded submissions for the student, and refuses while paused", async () => {
+    const databasePath = tempDatabase();
+    const classroom = createClassroom({ databasePath, instructorToken: INSTRUCTOR_TOKEN });
+    const sandbox = await startSandbox(
+      createFeatures({ root: ROOT, classroom, grading: { poolSize: 0, concurrency: 1 } }),
+      undefined,
+    );
+    try {
+      const { body } = await joinClass(sandbox.http, "Ana");
+      const updates: Record<string, any>[] = [];
+      const dashboard = new WebSocket(`${sandbox.ws}/ws/instructor?token=${INSTRUCTOR_TOKEN}`);
+      dashboard.on("message", (data) => updates.push(JSON.parse(String(data))));
+      await once(dashboard, "open");
+
+      const grade = (solution: string) =>
+        fetch(`${sandbox.http}/api/grade`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            exercise: "handshake-accept",
+            client: body.credential,
+            files: { "solution.ts": solution },
+          }),
+        });
+      const wrong = await grade("export function acceptKey(key: string): string { return key; }");
+      expect((await wrong.json()).status).toBe("fail");
+
+      await expect
+        .poll(
+          () =>
+            updates.filter((u) => u.type === "student").at(-1)?.student.latestSubmission?.status,
+        )
+        .toBe("fail");
+      const progress = classroom.store.progress(body.student.id)!;
+      expect(progress.latestSubmission?.code).toContain("return key");
+      expect(progress.exercises["handshake-accept"]).toEqual({ status: "fail", attempts: 1 });
+
+      await fetch(`${sandbox.http}/api/class/grading`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ paused: true }),
+      });
+      const paused = await grade("export function acceptKey(key: string): string { return key; }");
+      expect(paused.status).toBe(503);
+      expect((await paused.json()).error).toMatch(/paused/);
+      dashboard.close();
+    } finally {
+      await sandbox.server.close();
+    }
+  }, 60_000);
 });
