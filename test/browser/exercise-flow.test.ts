@@ -121,7 +121,7 @@ describe.runIf(browserAvailable())("exercise view in Chromium", { timeout: FLOW_
       ).toContain('"pass"');
       await page.goto(`${sandbox.http}/`);
       await expect
-        .poll(() => page.locator(".progress-summary").textContent())
+        .poll(() => page.locator(".progress-summary").textContent(), SOON)
         .toMatch(/[1-9]\d* of \d+ exercises passed/);
     });
 
@@ -137,9 +137,9 @@ describe.runIf(browserAvailable())("exercise view in Chromium", { timeout: FLOW_
       await page.reload();
       await expect.poll(() => view.getAttribute("data-editor"), { timeout: 30_000 }).toBe("monaco");
       expect(await codeInPage(page)).toBe(mine);
-      expect(
-        await page.locator("exercise-view .monaco-editor .view-lines").textContent(),
-      ).toContain("my notes");
+      // Monaco draws spaces as no-break spaces.
+      const shown = await page.locator("exercise-view .monaco-editor .view-lines").textContent();
+      expect(shown?.replace(/\u00a0/g, " ")).toContain("my notes");
     });
 
     it("resets to the starter only after a confirmation", async () => {
@@ -174,9 +174,8 @@ describe.runIf(browserAvailable())("exercise view in Chromium", { timeout: FLOW_
       expect(await runFinished(page)).toBe("error");
       const explanation = view.locator("[data-role='explanation']");
       expect(await explanation.getAttribute("role")).toBe("alert");
-      expect(await explanation.locator(".explanation-title").textContent()).toMatch(
-        /^Syntax error on line 2/,
-      );
+      // The grader's own message is part of the failure output if this does not match.
+      expect(await explanation.innerText()).toMatch(/^Syntax error on line 2/);
       await page.locator("exercise-view .wirelab-error-line").waitFor();
       await view.getByRole("button", { name: "Reset to starter" }).click();
       await page.getByRole("dialog").getByRole("button", { name: "Reset" }).click();
