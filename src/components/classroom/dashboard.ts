@@ -39,6 +39,7 @@ class InstructorDashboard extends HTMLElement {
   private exercises: string[] = [];
   private paused = false;
   private retry = 0;
+  private renderPending = false;
 
   private element<T extends HTMLElement = HTMLElement>(role: string): T {
     return this.querySelector<T>(`[data-role="${role}"]`)!;
@@ -77,7 +78,9 @@ class InstructorDashboard extends HTMLElement {
     const url = new URL(sandboxUrl("/ws/instructor", "ws"));
     url.searchParams.set("token", this.token);
     const socket = new WebSocket(url);
+    let opened = false;
     socket.addEventListener("open", () => {
+      opened = true;
       this.retry = 0;
       this.element("connection").textContent = "Live: updates appear as they happen.";
       for (const role of ["pause", "export"])
@@ -86,24 +89,30 @@ class InstructorDashboard extends HTMLElement {
     socket.addEventListener("message", (event) =>
       this.receive(JSON.parse(String(event.data)) as ServerMessage),
     );
-    socket.addEventListener("close", (event) => {
-      if (!event.wasClean && event.code === 1006 && this.retry === 0 && this.students.size === 0) {
-        // Refused before opening: most likely a wrong token (401/403).
-        void this.explainRefusal();
-      }
+    socket.addEventListener("close", async () => {
+      // Never opened: a refused token (401/403) or no class mode ends here for good;
+      // a server that is down or restarting is retried, backing off.
+      if (!opened && (await this.explainRefusal())) return;
       this.element("connection").textContent = "Disconnected: reconnecting…";
       const delay = Math.min(10_000, 500 * 2 ** this.retry++);
       setTimeout(() => this.connect(), delay);
     });
   }
 
-  private async explainRefusal() {
+  /** Whether the server refuses this dashboard (then says why); false when it is unreachable. */
+  private async explainRefusal(): Promise<boolean> {
     const response = await this.api("/api/class/dashboard").catch(() => undefined);
     if (response?.status === 401 || response?.status === 403) {
-      this.fail("The instructor token was refused. Use the exact URL printed at start-up.");
-    } else if (response?.status === 404) {
-      this.fail("This server is not in class mode. Start it with `npm start -- --class`.");
+      this.fail(
+        "The instructor token was refused. Open the exact instructor URL printed when the class server started (the token changes at every start unless WIRELAB_INSTRUCTOR_TOKEN is set).",
+      );
+      return true;
     }
+    if (response?.status === 404) {
+      this.fail("This server is not in class mode. Start it with `npm start -- --class`.");
+      return true;
+    }
+    return false;
   }
 
   private receive(message: ServerMessage) {
@@ -129,7 +138,13 @@ class InstructorDashboard extends HTMLElement {
         this.paused = message.paused;
         break;
     }
-    this.render();
+    // A class joining at once sends hundreds of updates: draw at most once a frame.
+    if (this.renderPending) return;
+    this.renderPending = true;
+    requestAnimationFrame(() => {
+      this.renderPending = false;
+      this.render();
+    });
   }
 
   private render() {
@@ -181,12 +196,13 @@ class InstructorDashboard extends HTMLElement {
         const latest = view.latestSubmission;
         row.append(
           name,
-          cell(String(view.lessonsVisited.length)),
+          cell(String(view.lessonsVisited.length), "Lessons"),
           cell(
             quizzes.length ? quizzes.map((quiz) => `${quiz.score}/${quiz.total}`).join(", ") : "–",
+            "Quizzes",
           ),
-          cell(passed.length ? passed.join(", ") : "–"),
-          latest ? statusCell(latest) : cell("–"),
+          cell(passed.length ? passed.join(", ") : "–", "Passed"),
+          latest ? statusCell(latest) : cell("–", "Latest"),
         );
         return row;
       }),
@@ -207,13 +223,15 @@ class InstructorDashboard extends HTMLElement {
         name.className = "name";
         name.textContent = id;
         const track = document.createElement("span");
+        track.className = "track";
         const bar = document.createElement("span");
         bar.className = "bar";
         bar.style.display = "block";
         bar.style.width = `${(count / max) * 100}%`;
         track.append(bar);
         const value = document.createElement("span");
-        value.textContent = String(count);
+        value.className = "count";
+        value.textContent = `${count}/${this.students.size}`;
         item.setAttribute("aria-label", `${id}: ${count} of ${this.students.size} students passed`);
         item.append(name, track, value);
         return item;
@@ -246,7 +264,9 @@ class InstructorDashboard extends HTMLElement {
       }`,
       `Exercises: ${
         Object.entries(progress.exercises)
-          .map(([ex, e]) => `${ex} ${e.status} (${e.attempts} attempts)`)
+          .map(
+            ([ex, e]) => `${ex} ${e.status} (${e.attempts} attempt${e.attempts === 1 ? "" : "s"})`,
+          )
           .join(", ") || "none yet"
       }`,
     ];
@@ -260,12 +280,16 @@ class InstructorDashboard extends HTMLElement {
       const heading = document.createElement("h3");
       heading.textContent = `Latest submission: ${submission.exercise} — ${submission.status}`;
       const tests = document.createElement("ul");
+      tests.className = "tests";
       tests.append(
-        ...submission.tests.map((test) =>
-          Object.assign(document.createElement("li"), {
-            textContent: `${test.status === "pass" ? "✓" : "✗"} ${test.name}${test.message ? ` — ${test.message}` : ""}`,
-          }),
-        ),
+        ...submission.tests.map((test) => {
+          const item = document.createElement("li");
+          const mark = document.createElement("span");
+          mark.className = `status-${test.status === "pass" ? "pass" : "fail"}`;
+          mark.textContent = test.status === "pass" ? "✓ " : "✗ ";
+          item.append(mark, `${test.name}${test.message ? ` — ${test.message}` : ""}`);
+          return item;
+        }),
       );
       const code = document.createElement("pre");
       code.textContent = submission.code; // the student's code, shown as text
@@ -315,14 +339,16 @@ class InstructorDashboard extends HTMLElement {
   }
 }
 
-function cell(text: string): HTMLTableCellElement {
+/** A roster cell; `label` names it when a narrow screen stacks the row as a card. */
+function cell(text: string, label: string): HTMLTableCellElement {
   const td = document.createElement("td");
   td.textContent = text;
+  td.dataset.label = label;
   return td;
 }
 
 function statusCell(latest: NonNullable<StudentView["latestSubmission"]>): HTMLTableCellElement {
-  const td = cell("");
+  const td = cell("", "Latest");
   const status = document.createElement("span");
   status.className = `status-${latest.status}`;
   status.textContent = latest.status;
