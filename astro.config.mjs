@@ -4,7 +4,10 @@ import { defineConfig } from "astro/config";
 import { fileURLToPath } from "node:url";
 import * as pagefind from "pagefind";
 
-/** Builds the static full-text search index (dist/pagefind/) after every build. */
+/**
+ * Builds the static full-text search index (dist/pagefind/) after every build.
+ * @type {import("astro").AstroIntegration}
+ */
 const searchIndex = {
   name: "wirelab-search-index",
   hooks: {

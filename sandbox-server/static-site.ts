@@ -7,6 +7,9 @@ import sirv from "sirv";
  */
 export function createStaticSite(siteDir: string) {
   const serve = sirv(siteDir, {
+    // Look files up per request rather than caching the list at start-up, so
+    // a rebuild of dist/ while the server runs never serves a vanished file.
+    dev: true,
     etag: true,
     gzip: true,
     brotli: true,

@@ -10,7 +10,7 @@ export interface ClassroomOptions {
   databasePath: string;
   /** The instructor's secret; random when omitted. */
   instructorToken?: string;
-  /** Joins allowed per client address per minute (default 20). */
+  /** Joins allowed per client address per minute (default 120: a class behind NAT shares one). */
   joinsPerMinute?: number;
 }
 
@@ -48,7 +48,7 @@ const MAX_ANNOUNCEMENT = 500;
 export function createClassroom(options: ClassroomOptions): Classroom {
   const store = new ClassroomStore(options.databasePath);
   const instructorToken = options.instructorToken ?? randomBytes(18).toString("base64url");
-  const joinsPerMinute = options.joinsPerMinute ?? 20;
+  const joinsPerMinute = options.joinsPerMinute ?? 120;
   const joinsByAddress = new Map<string, number[]>();
   /** Open student sockets by student id: a student is online while one is open. */
   const studentSockets = new Map<string, Set<WebSocket>>();
@@ -350,12 +350,9 @@ function summary(submission: SubmissionRecord) {
 
 /** One row per submission; cells quoted so commas, quotes and newlines survive. */
 function exportCsv(store: ClassroomStore): string {
-  const quote = (value: unknown) => {
-    const text = String(value ?? "");
-    // A leading =, +, - or @ would run as a formula in a spreadsheet.
-    const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-    return `"${safe.replace(/"/g, '""')}"`;
-  };
+  const quote = (value: unknown) => `"${String(value ?? "").replace(/"/g, '""')}"`;
+  // Text a student typed must not run as a spreadsheet formula (=, +, -, @ first).
+  const inert = (text: string) => (/^[=+\-@]/.test(text) ? `'${text}` : text);
   const header = [
     "nickname",
     "student_id",

@@ -57,11 +57,10 @@ describe("joining", () => {
   });
 
   it("rate-limits joins from one address", async () => {
-    const { http } = await classServer();
+    const { http } = await classServer(undefined, 5);
     const statuses = [];
-    for (let i = 0; i < 22; i++) statuses.push((await joinClass(http, `s${i}`)).status);
-    expect(statuses.slice(0, 20).every((status) => status === 201)).toBe(true);
-    expect(statuses.slice(20)).toEqual([429, 429]);
+    for (let i = 0; i < 7; i++) statuses.push((await joinClass(http, `s${i}`)).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
   });
 
   it("refuses a join posted from a foreign page (Origin)", async () => {
