@@ -281,7 +281,8 @@ describe.runIf(browserAvailable())("Socket.IO lessons in Chromium", () => {
         const demo = page.locator("transport-race");
         await demo.getByRole("button", { name: "Run the race" }).click();
         await page.locator("transport-race[data-done=true]").waitFor({ timeout: 60_000 });
-        const numbers: Record<string, { rtt: number; up: number; down: number }> = {};
+        const numbers: Record<string, { rtt: number; up: number; down: number; requests: number }> =
+          {};
         for (const lane of ["ws", "sio-ws", "sio-polling"]) {
           const row = demo.locator(`tr[data-lane="${lane}"]`);
           expect(await row.getAttribute("data-measured"), lane).toBe("true");
@@ -291,14 +292,19 @@ describe.runIf(browserAvailable())("Socket.IO lessons in Chromium", () => {
             rtt: await cell("rtt"),
             up: await cell("up"),
             down: await cell("down"),
+            requests: await cell("requests"),
           };
           expect(numbers[lane].rtt, lane).toBeGreaterThan(0);
         }
         // "hello, wire #01" is 15 bytes: a masked client frame is 6 + 15, the echo 2 + 15.
-        expect(numbers.ws).toMatchObject({ up: 21, down: 17 });
-        // Socket.IO adds its packet framing, and polling adds HTTP on top.
+        expect(numbers.ws).toMatchObject({ up: 21, down: 17, requests: 0 });
+        // Socket.IO adds its packet framing; over polling each message takes HTTP requests.
         expect(numbers["sio-ws"].up).toBeGreaterThan(numbers.ws.up);
-        expect(numbers["sio-polling"].down).toBeGreaterThan(numbers["sio-ws"].down);
+        expect(numbers["sio-ws"].down).toBeGreaterThan(numbers.ws.down);
+        expect(numbers["sio-ws"].requests).toBe(0);
+        expect(numbers["sio-polling"].requests).toBeGreaterThanOrEqual(1.5);
+        const pollingUp = demo.locator('tr[data-lane="sio-polling"] [data-role=up]');
+        expect(await pollingUp.textContent()).toContain("+ HTTP headers");
         await page.close();
       },
       TIMEOUT,
