@@ -1,11 +1,22 @@
 /**
- * Monaco for solution.ts, with the TypeScript language service and the
- * declarations of `ws`, `socket.io`, `socket.io-client` and Node. Imported
- * only through `loadMonaco()` (a dynamic import), so none of this counts
- * toward a page's JavaScript before interaction.
+ * Monaco for solution.ts. Imported only through `loadMonaco()` (a dynamic
+ * import), so none of this counts toward a page's JavaScript before
+ * interaction. Two steps, so that scrolling past an exercise stays cheap:
  *
- * Only the editor core, the contributions a student uses and TypeScript are
- * imported (not `editor.main`, which registers ~90 languages).
+ * 1. this module: the editor core, the contributions a student uses and
+ *    TypeScript syntax colouring (~3 MB, when the editor becomes visible);
+ * 2. `./monaco-typescript.ts`: the TypeScript language service (its worker
+ *    is ~7 MB) and the declarations of `ws`, `socket.io`, `socket.io-client`
+ *    and Node (`/exercises/types.json`), when the student first focuses the
+ *    editor.
+ *
+ * Until step 2 the model's language is `typescript-colours` (the same Monarch
+ * grammar); then it switches to `typescript`, which starts the language
+ * service (Monaco starts a language's features only the first time a model
+ * uses it, so the model must not be `typescript` before they are registered).
+ *
+ * Only the editor core and chosen contributions are imported (not
+ * `editor.main`, which registers ~90 languages).
  */
 import * as monaco from "monaco-editor/editor/editor.api.js";
 import "monaco-editor/editor/browser/coreCommands.js";
@@ -33,12 +44,7 @@ import "monaco-editor/editor/contrib/toggleTabFocusMode/browser/toggleTabFocusMo
 import "monaco-editor/editor/contrib/wordHighlighter/browser/wordHighlighter.js";
 import "monaco-editor/editor/contrib/wordOperations/browser/wordOperations.js";
 import "monaco-editor/languages/definitions/typescript/register.js";
-import {
-  ModuleKind,
-  ModuleResolutionKind,
-  ScriptTarget,
-  typescriptDefaults,
-} from "monaco-editor/languages/features/typescript/register.js";
+import { conf, language } from "monaco-editor/languages/definitions/typescript/typescript.js";
 import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
 import TypeScriptWorker from "monaco-editor/language/typescript/ts.worker.js?worker";
 import type { CodeEditor, MonacoOptions } from "./code-editor.ts";
@@ -54,40 +60,18 @@ window.MonacoEnvironment = {
     label === "typescript" || label === "javascript" ? new TypeScriptWorker() : new EditorWorker(),
 };
 
-typescriptDefaults.setCompilerOptions({
-  target: ScriptTarget.ESNext,
-  module: ModuleKind.ESNext,
-  moduleResolution: ModuleResolutionKind.NodeJs,
-  lib: ["esnext"],
-  strict: true,
-  noEmit: true,
-  esModuleInterop: true,
-  allowImportingTsExtensions: true,
-  skipLibCheck: true,
-  types: [],
-});
-typescriptDefaults.setEagerModelSync(true);
+/** TypeScript colouring without the language service (step 1). */
+const COLOURS_ONLY = "typescript-colours";
+monaco.languages.register({ id: COLOURS_ONLY });
+monaco.languages.setMonarchTokensProvider(COLOURS_ONLY, language);
+monaco.languages.setLanguageConfiguration(COLOURS_ONLY, conf);
 
-interface DeclarationFile {
-  path: string;
-  content: string;
-}
+let languageService: Promise<void> | undefined;
 
-let declarations: Promise<void> | undefined;
-
-/** Fetches `/exercises/types.json` (built from node_modules at build time) once per page. */
-function loadDeclarations(): Promise<void> {
-  declarations ??= fetch(new URL("/exercises/types.json", location.href))
-    .then((response) => (response.ok ? response.json() : []))
-    .then((files: DeclarationFile[]) => {
-      typescriptDefaults.setExtraLibs(
-        files.map((file) => ({ content: file.content, filePath: `file:///${file.path}` })),
-      );
-    })
-    .catch(() => {
-      // Without declarations the editor still works; imports just show as `any`.
-    });
-  return declarations;
+/** Step 2: the TypeScript language service and declarations, once per page. */
+function loadLanguageService(): Promise<void> {
+  languageService ??= import("./monaco-typescript.ts").then((module) => module.ready);
+  return languageService;
 }
 
 // The site's backgrounds, and token colours that keep 4.5:1 contrast on them
@@ -121,10 +105,9 @@ function currentTheme(): string {
 const MARK_OWNER = "wirelab-grader";
 
 export async function createMonacoEditor(options: MonacoOptions): Promise<CodeEditor> {
-  await loadDeclarations();
   const uri = monaco.Uri.parse(`file:///${options.path}`);
   const model =
-    monaco.editor.getModel(uri) ?? monaco.editor.createModel(options.value, "typescript", uri);
+    monaco.editor.getModel(uri) ?? monaco.editor.createModel(options.value, COLOURS_ONLY, uri);
   model.setValue(options.value);
   const editor = monaco.editor.create(options.host, {
     model,
@@ -141,6 +124,18 @@ export async function createMonacoEditor(options: MonacoOptions): Promise<CodeEd
     scrollbar: { alwaysConsumeMouseWheel: false },
   });
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, options.onRun);
+
+  // The student starts editing: bring in type checking and completions.
+  const startLanguageService = () => {
+    focusListener.dispose();
+    loadLanguageService().then(
+      () => {
+        if (!model.isDisposed()) monaco.editor.setModelLanguage(model, "typescript");
+      },
+      (error: unknown) => console.error("TypeScript language service failed to load", error),
+    );
+  };
+  const focusListener = editor.onDidFocusEditorText(startLanguageService);
 
   // Follow the site's theme toggle.
   const themeWatcher = new MutationObserver(() => monaco.editor.setTheme(currentTheme()));
