@@ -167,7 +167,10 @@ export class Session {
   truncated = false;
   /** Capture entries pushed so far. */
   entriesSeen = 0;
+  /** Complete frames in the timeline. */
+  frameCount = 0;
   private readonly handshakes = new Map<number, HandshakeInfo>();
+  private socketIoSeen = false;
   /** Streams by "connection:direction". */
   private readonly streams = new Map<string, DirectionStream>();
   private readonly socketIoDecoders = {
@@ -200,7 +203,8 @@ export class Session {
         permessageDeflate: this.handshakes.get(stream.connection)?.permessageDeflate ?? false,
       },
       trace,
-      decodeText: !trace,
+      // Text is decoded when shown, not for every message of a large capture.
+      decodeText: false,
     });
   }
 
@@ -209,9 +213,9 @@ export class Session {
     return this.handshakes.get(connection);
   }
 
+  /** Engine.IO is in play: a handshake to an `EIO=` endpoint or a polling exchange was seen. */
   get isSocketIo(): boolean {
-    for (const handshake of this.handshakes.values()) if (handshake.socketIo) return true;
-    return this.items.some((item) => item.kind === "http");
+    return this.socketIoSeen;
   }
 
   /** Adds one capture entry; returns the number of timeline items added. */
@@ -224,6 +228,7 @@ export class Session {
         const handshake = readHandshake(entry.request, entry.response);
         this.handshake = handshake;
         this.handshakes.set(connection, handshake);
+        if (handshake.socketIo) this.socketIoSeen = true;
         this.items.push({ kind: "handshake", connection, time: entry.time, handshake });
         break;
       }
@@ -256,6 +261,7 @@ export class Session {
   }
 
   private pushHttp(entry: HttpEntry, connection: number): void {
+    this.socketIoSeen = true;
     const direction: Direction =
       entry.direction ?? (entry.status === undefined ? "client" : "server");
     let body = entry.body;
@@ -306,6 +312,7 @@ export class Session {
       };
       stream.frameItems[frame.index] = this.items.length;
       this.items.push(item);
+      this.frameCount++;
       if (!control && frame.fin) stream.openMessage = undefined;
     }
     for (const message of out.messages) this.completeMessage(stream, message);

@@ -397,12 +397,18 @@ function isText(bytes: Uint8Array): boolean {
   }
 }
 
+/** The UTF-8 reason of a close message (after the 2-byte code). */
+export function closeReason(message: { data: Uint8Array; text?: string }): string {
+  return message.text ?? textDecoder.decode(message.data.subarray(2));
+}
+
 /** "Hello" for text, hex for binary, code + reason for close. */
 export function messagePreview(record: MessageRecord, max = 80): string {
   const { message } = record;
   if (message.type === "close") {
     if (message.closeCode === undefined) return "no status code";
-    return `${describeCloseCode(message.closeCode)}${message.text ? ` “${message.text}”` : ""}`;
+    const reason = closeReason(message);
+    return `${describeCloseCode(message.closeCode)}${reason ? ` “${reason}”` : ""}`;
   }
   if (message.compressed) return `${message.data.length} compressed bytes`;
   if (

@@ -30,6 +30,7 @@ import { sampleCapture, SAMPLE_CAPTURE_NAME } from "./sample-capture.ts";
 import { Session, type FrameItem, type MessageRecord, type TimelineItem } from "./session.ts";
 import {
   bitRows,
+  closeReason,
   fieldByteRange,
   describeMessage,
   formatPosition,
@@ -49,6 +50,9 @@ import {
 } from "./view-model.ts";
 
 const ROW_HEIGHT = 34;
+/** Capture entries parsed before the first paint; the rest in slices of SLICE. */
+const FIRST_SLICE = 2000;
+const SLICE = 5000;
 const RECORD_SEPARATOR = String.fromCharCode(0x1e);
 /** Bytes of a frame drawn in the hex view. */
 const HEX_BYTES_SHOWN = 256;
@@ -86,6 +90,9 @@ class VisualizerApp {
   private followLatest = true;
   private frameScheduled = false;
   private hover: string[] = [];
+  private loadToken = 0;
+  private urlTimer: ReturnType<typeof setTimeout> | undefined;
+  private loading = false;
   /** Byte range of every field of the frame shown. */
   private fieldRanges = new Map<string, [number, number]>();
 
@@ -128,7 +135,7 @@ class VisualizerApp {
     this.modeBadge = h("span", { class: "fv-mode", "data-mode": "replay" }, "replay");
     this.description = h("p", { class: "fv-description" });
     this.notice = h("p", { class: "fv-notice", role: "status", hidden: true });
-    this.spacer = h("div", { class: "fv-spacer" });
+    this.spacer = h("div", { class: "fv-spacer", role: "none" });
     this.list = h(
       "div",
       {
@@ -345,9 +352,10 @@ class VisualizerApp {
   }
 
   private show(source: Source, capture: CaptureFile, cursor: Cursor): void {
+    const token = ++this.loadToken;
     this.source = source;
     this.capture = capture;
-    this.session = Session.from(capture.entries);
+    this.session = new Session();
     this.steps = new WeakMap();
     this.renderedItem = undefined;
     this.setNotice(undefined);
@@ -357,8 +365,32 @@ class VisualizerApp {
       source.kind === "live" ? "live" : source.kind === "file" ? "imported" : "replay";
     this.modeBadge.dataset.mode = source.kind;
     if (this.picker && source.kind === "shipped") this.picker.value = source.name;
+    // Large captures are parsed in slices: the first slice paints at once, the
+    // rest follows between frames so the page stays responsive.
+    const entries = capture.entries;
+    const first = Math.min(entries.length, FIRST_SLICE);
+    for (let i = 0; i < first; i++) this.session.push(entries[i]);
+    this.loading = first < entries.length;
     this.refreshTimeline();
     this.select(cursor, true);
+    if (this.loading) void this.loadRest(token, first, cursor);
+  }
+
+  private async loadRest(token: number, from: number, cursor: Cursor): Promise<void> {
+    const entries = this.capture.entries;
+    for (let i = from; i < entries.length;) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (token !== this.loadToken) return;
+      const end = Math.min(entries.length, i + SLICE);
+      for (; i < end; i++) this.session.push(entries[i]);
+      this.loading = i < entries.length;
+      this.refreshTimeline();
+      this.schedule();
+    }
+    // The URL may point past the first slice: go there now that it is parsed.
+    if (cursor.item >= this.cursor.item && cursor.item !== this.cursor.item)
+      this.select(cursor, true);
+    else this.renderStep(false);
   }
 
   // -------------------------------------------------------------------------
@@ -533,10 +565,18 @@ class VisualizerApp {
     this.renderStep(announce);
     if (scroll) this.scrollToItem(item);
     this.schedule();
-    if (this.syncUrl && this.source?.kind === "shipped") {
+    if (this.syncUrl && this.source?.kind === "shipped") this.scheduleUrl();
+  }
+
+  /** Writes the position to the URL once stepping pauses (browsers throttle history updates). */
+  private scheduleUrl(): void {
+    clearTimeout(this.urlTimer);
+    this.urlTimer = setTimeout(() => {
+      if (this.source?.kind !== "shipped") return;
+      const { item, step } = this.cursor;
       const hash = formatPosition({ capture: this.source.name, frame: item, step }, location.hash);
       if (hash !== location.hash) history.replaceState(null, "", hash);
-    }
+    }, 150);
   }
 
   private scrollToItem(index: number): void {
@@ -553,9 +593,10 @@ class VisualizerApp {
   private refreshTimeline(): void {
     this.timeline = this.session.timeline();
     this.spacer.style.height = `${this.timeline.length * ROW_HEIGHT}px`;
-    const frames = this.timeline.filter((item) => item.kind === "frame").length;
+    const count = (value: number) => value.toLocaleString("en");
+    const { frameCount } = this.session;
     const messages = this.session.messages.length;
-    this.counts.textContent = `${this.timeline.length.toLocaleString("en")} items · ${frames.toLocaleString("en")} frames · ${messages.toLocaleString("en")} messages${this.session.truncated ? " · truncated" : ""}`;
+    this.counts.textContent = `${count(this.timeline.length)} items · ${count(frameCount)} frames · ${count(messages)} messages${this.session.truncated ? " · truncated" : ""}${this.loading ? " · reading the capture…" : ""}`;
   }
 
   private schedule(): void {
@@ -578,6 +619,9 @@ class VisualizerApp {
     const firstTime = this.timeline.find((item) => item.time !== undefined)?.time;
     for (let index = start; index < end; index++) rows.push(this.row(index, firstTime));
     this.spacer.replaceChildren(...rows);
+    // An empty listbox is only valid while busy (live mode waiting for bytes).
+    if (rows.length === 0) this.list.setAttribute("aria-busy", "true");
+    else this.list.removeAttribute("aria-busy");
     const active = this.cursor.item >= start && this.cursor.item < end;
     if (active)
       this.list.setAttribute("aria-activedescendant", `${this.uid}-row-${this.cursor.item}`);
@@ -599,7 +643,17 @@ class VisualizerApp {
       "span",
       { class: `fv-cell ${direction}` },
       h("span", { class: "fv-arrow", "aria-hidden": "true" }, arrow),
-      h("span", { class: "fv-summary" }, label),
+      h(
+        "span",
+        { class: "fv-summary" },
+        direction !== "both" &&
+          h(
+            "span",
+            { class: "visually-hidden" },
+            direction === "client" ? "client to server: " : "server to client: ",
+          ),
+        label,
+      ),
     );
     const description = `${direction === "client" ? "client to server: " : direction === "server" ? "server to client: " : ""}${label}`;
     return h(
@@ -611,7 +665,6 @@ class VisualizerApp {
         "aria-selected": selected ? "true" : "false",
         "aria-posinset": index + 1,
         "aria-setsize": this.timeline.length,
-        "aria-label": `${index + 1}. ${description}`,
         "data-index": index,
         title: description,
         "data-kind": kind,
@@ -626,6 +679,12 @@ class VisualizerApp {
 
   // -------------------------------------------------------------------------
   // Rendering: the selected item
+
+  /** A panel heading one level below the visualizer's title. */
+  private heading(text: string): HTMLElement {
+    const level = Math.min(Number(this.host.dataset.headingLevel ?? 3) + 1, 6);
+    return h(`h${level}` as "h4", { class: "fv-panel-title" }, text);
+  }
 
   private renderItem(): void {
     const item = this.timeline[this.cursor.item];
@@ -806,7 +865,7 @@ class VisualizerApp {
     if (frame) {
       nodes.push(this.diagram(frame));
       nodes.push(this.hexView(bytes, item));
-      nodes.push(this.fieldList(item));
+      nodes.push(this.fieldList());
       if (frame.masked && frame.maskingKey && frame.payload && frame.payload.length > 0)
         nodes.push(this.xorTable(frame.wirePayload!, frame.maskingKey, frame.payload));
     } else {
@@ -903,7 +962,7 @@ class VisualizerApp {
     return h(
       "section",
       { class: "fv-panel", "aria-label": "Bit diagram" },
-      h("h4", {}, "Bits"),
+      this.heading("Bits"),
       h("div", { class: "fv-diagram-scroll" }, diagram),
     );
   }
@@ -976,16 +1035,14 @@ class VisualizerApp {
     return h(
       "section",
       { class: "fv-panel", "aria-label": "Bytes" },
-      h("h4", {}, "Bytes on the wire"),
+      this.heading("Bytes on the wire"),
       grid,
       more > 0 && h("p", { class: "fv-note" }, `… ${more.toLocaleString("en")} more bytes`),
     );
   }
 
-  private fieldList(
-    item: Extract<TimelineItem, { kind: "frame" | "error" | "pending" }>,
-  ): HTMLElement {
-    const steps = this.stepsOf(this.timeline.indexOf(item));
+  private fieldList(): HTMLElement {
+    const steps = this.stepsOf(this.cursor.item);
     const list = h("ul", { class: "fv-fields" });
     steps.forEach((step, index) => {
       if (step.kind !== "field") return;
@@ -1011,7 +1068,7 @@ class VisualizerApp {
     return h(
       "section",
       { class: "fv-panel", "aria-label": "Fields" },
-      h("h4", {}, "Fields, as the parser read them"),
+      this.heading("Fields, as the parser read them"),
       list,
     );
   }
@@ -1035,7 +1092,7 @@ class VisualizerApp {
     return h(
       "section",
       { class: "fv-panel", "aria-label": "Unmasking" },
-      h("h4", {}, "Unmasking: byte i XOR key[i mod 4]"),
+      this.heading("Unmasking: byte i XOR key[i mod 4]"),
       h(
         "div",
         { class: "fv-table-wrap" },
@@ -1072,7 +1129,7 @@ class VisualizerApp {
     const section = h(
       "section",
       { class: "fv-panel fv-message", "aria-label": "Message" },
-      h("h4", {}, "Message"),
+      this.heading("Message"),
     );
     section.append(h("p", {}, describeMessage(record)));
     if (message.frameIndices.length > 1 || record.interleaved.length > 0) {
@@ -1099,7 +1156,7 @@ class VisualizerApp {
             {},
             h("strong", {}, describeCloseCode(message.closeCode)),
             info ? ` — ${info.meaning}` : "",
-            message.text ? ` Reason: “${message.text}”.` : " No reason given.",
+            closeReason(message) ? ` Reason: “${closeReason(message)}”.` : " No reason given.",
           ),
         );
       } else
@@ -1203,10 +1260,7 @@ class VisualizerApp {
 
   private handshakeView(handshake: NonNullable<Session["handshake"]>): Node[] {
     const lines = (raw: string, kind: "request" | "response") => {
-      const pre = h("pre", {
-        class: "fv-http",
-        "aria-label": kind === "request" ? "HTTP request" : "HTTP response",
-      });
+      const pre = h("pre", { class: "fv-http" });
       raw.split("\r\n").forEach((line, index) => {
         if (line === "" && index > 0) return;
         const name = line.split(":")[0].toLowerCase();
@@ -1235,13 +1289,13 @@ class VisualizerApp {
       h(
         "section",
         { class: "fv-panel", "aria-label": "Request" },
-        h("h4", {}, "Request (client → server)"),
+        this.heading("Request (client → server)"),
         lines(handshake.rawRequest, "request"),
       ),
       h(
         "section",
         { class: "fv-panel", "aria-label": "Response" },
-        h("h4", {}, "Response (server → client)"),
+        this.heading("Response (server → client)"),
         lines(handshake.rawResponse, "response"),
       ),
     ];
@@ -1251,7 +1305,7 @@ class VisualizerApp {
         h(
           "section",
           { class: "fv-panel fv-accept", "aria-label": "Sec-WebSocket-Accept, step by step" },
-          h("h4", {}, "Sec-WebSocket-Accept, step by step"),
+          this.heading("Sec-WebSocket-Accept, step by step"),
           h(
             "ol",
             {},
@@ -1346,7 +1400,7 @@ class VisualizerApp {
         h(
           "section",
           { class: "fv-panel", "aria-label": "Packets" },
-          h("h4", {}, "Engine.IO packets in this body"),
+          this.heading("Engine.IO packets in this body"),
           list,
         ),
       );
