@@ -20,7 +20,8 @@ import { Grader } from "../sandbox-server/grading/grader.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ""), process.argv[i + 1]);
 const WARM_RUNS = Number(args.get("warm") ?? 30);
 const COLD_RUNS = Number(args.get("cold") ?? 5);
 const BURST = Number(args.get("burst") ?? 60);
@@ -37,7 +38,11 @@ for (const line of grader.describe()) console.log(line);
 const exercise = grader.exercise(EXERCISE);
 if (!exercise) throw new Error(`unknown exercise ${EXERCISE}`);
 const files = { "solution.ts": exercise.reference };
-console.log(`cores: ${availableParallelism()}, load average at start: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+console.log(
+  `cores: ${availableParallelism()}, load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
 
 // 1. Warm latency.
 const warm: number[] = [];
@@ -48,7 +53,8 @@ for (let i = 0; i < WARM_RUNS; i++) {
   const result = await grader.grade({ exercise: EXERCISE, files, client: `warm-${i}` }, (event) => {
     if (event.type === "started") wasWarm = event.warm;
   });
-  if (result.status !== "pass") throw new Error(`warm run ${i}: ${result.status} ${result.message ?? ""}`);
+  if (result.status !== "pass")
+    throw new Error(`warm run ${i}: ${result.status} ${result.message ?? ""}`);
   if (wasWarm) warm.push(performance.now() - started);
 }
 const warmP50 = percentile(warm, 50);
@@ -60,17 +66,26 @@ const coldDir = mkdtempSync(join(tmpdir(), "wirelab-cold-"));
 symlinkSync(join(root, "node_modules"), join(coldDir, "node_modules"));
 for (const file of exercise.testFiles) copyFileSync(join(exercise.dir, file), join(coldDir, file));
 writeFileSync(join(coldDir, "solution.ts"), exercise.reference);
-writeFileSync(join(coldDir, "vitest.config.mjs"), 'export default { test: { include: ["*.test.ts"] } };\n');
+writeFileSync(
+  join(coldDir, "vitest.config.mjs"),
+  'export default { test: { include: ["*.test.ts"] } };\n',
+);
 writeFileSync(join(coldDir, "package.json"), '{"type":"module"}\n');
 const cold: number[] = [];
 for (let i = 0; i < COLD_RUNS; i++) {
   const started = performance.now();
-  execFileSync("npx", ["vitest", "run", "--root", coldDir], { cwd: coldDir, stdio: "pipe", env: { ...process.env, CI: "1" } });
+  execFileSync("npx", ["vitest", "run", "--root", coldDir], {
+    cwd: coldDir,
+    stdio: "pipe",
+    env: { ...process.env, CI: "1" },
+  });
   cold.push(performance.now() - started);
 }
 rmSync(coldDir, { recursive: true, force: true });
 const coldP50 = percentile(cold, 50);
-console.log(`cold npx vitest run: ${cold.length} runs, p50 ${ms(coldP50)} (${(coldP50 / warmP50).toFixed(1)}x the warm p50)`);
+console.log(
+  `cold npx vitest run: ${cold.length} runs, p50 ${ms(coldP50)} (${(coldP50 / warmP50).toFixed(1)}x the warm p50)`,
+);
 
 // 3. Burst.
 await grader.pool.whenWarm();
@@ -80,9 +95,12 @@ const statuses = new Map<string, number>();
 await Promise.all(
   Array.from({ length: BURST }, async (_, i) => {
     const submitted = performance.now();
-    const result = await grader.grade({ exercise: EXERCISE, files, client: `burst-${i}` }, (event) => {
-      if (event.type === "started") waits.push(performance.now() - submitted);
-    });
+    const result = await grader.grade(
+      { exercise: EXERCISE, files, client: `burst-${i}` },
+      (event) => {
+        if (event.type === "started") waits.push(performance.now() - submitted);
+      },
+    );
     statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
   }),
 );
@@ -91,12 +109,20 @@ console.log(
   `burst: ${BURST} submissions, last result after ${(burstTotal / 1000).toFixed(1)} s, longest queue wait ${(Math.max(...waits) / 1000).toFixed(1)} s, ` +
     `statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
 );
-console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+console.log(
+  `load average at end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
 
 console.log("\n| measure | result | goal |\n| --- | --- | --- |");
 console.log(`| warm p50 / p95 | ${ms(warmP50)} / ${ms(warmP95)} | p50 ≤ 500 ms |`);
-console.log(`| cold \`npx vitest run\` p50 | ${ms(coldP50)} (${(coldP50 / warmP50).toFixed(1)}× warm) | ≥ 5× warm |`);
+console.log(
+  `| cold \`npx vitest run\` p50 | ${ms(coldP50)} (${(coldP50 / warmP50).toFixed(1)}× warm) | ≥ 5× warm |`,
+);
 console.log(`| burst of ${BURST}: last result | ${(burstTotal / 1000).toFixed(1)} s | ≤ 30 s |`);
-console.log(`| burst of ${BURST}: longest queue wait | ${(Math.max(...waits) / 1000).toFixed(1)} s | |`);
+console.log(
+  `| burst of ${BURST}: longest queue wait | ${(Math.max(...waits) / 1000).toFixed(1)} s | |`,
+);
 
 await grader.close();

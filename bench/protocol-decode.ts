@@ -10,8 +10,9 @@ import { encodeFrame } from "../src/protocol/frame-encoder.ts";
 import { concatBytes } from "../src/protocol/hex.ts";
 
 let seed = 42;
-const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-const maskGenerator = () => new Uint8Array([random() * 256, random() * 256, random() * 256, random() * 256]);
+const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+const maskGenerator = () =>
+  new Uint8Array([random() * 256, random() * 256, random() * 256, random() * 256]);
 const masked = { maskGenerator };
 
 function textOf(length: number): string {
@@ -26,15 +27,24 @@ let total = 0;
 while (total < 64 * 1024 * 1024) {
   const kind = random();
   let frame: Uint8Array;
-  if (kind < 0.4) frame = encodeFrame({ opcode: 1, payload: textOf(20 + random() * 200), mask: true }, masked);
-  else if (kind < 0.7) frame = encodeFrame({ opcode: 2, payload: new Uint8Array(500 + random() * 8000).fill(7), mask: true }, masked);
+  if (kind < 0.4)
+    frame = encodeFrame({ opcode: 1, payload: textOf(20 + random() * 200), mask: true }, masked);
+  else if (kind < 0.7)
+    frame = encodeFrame(
+      { opcode: 2, payload: new Uint8Array(500 + random() * 8000).fill(7), mask: true },
+      masked,
+    );
   else if (kind < 0.8) {
     frame = concatBytes([
       encodeFrame({ opcode: 1, fin: false, payload: textOf(1000), mask: true }, masked),
       encodeFrame({ opcode: 9, payload: "ping", mask: true }, masked),
       encodeFrame({ opcode: 0, payload: textOf(3000), mask: true }, masked),
     ]);
-  } else if (kind < 0.9) frame = encodeFrame({ opcode: 2, payload: new Uint8Array(65536 + random() * 200000).fill(3), mask: true }, masked);
+  } else if (kind < 0.9)
+    frame = encodeFrame(
+      { opcode: 2, payload: new Uint8Array(65536 + random() * 200000).fill(3), mask: true },
+      masked,
+    );
   else frame = encodeFrame({ opcode: 10, payload: "", mask: true }, masked);
   frames.push(frame);
   total += frame.length;
@@ -68,7 +78,10 @@ for (let i = 0; i < 5; i++) {
   results.traceOff.push(off.mbPerSecond);
   results.traceOn.push(run(true).mbPerSecond);
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-console.log(`capture: ${(capture.length / 1e6).toFixed(1)} MB, ${frames.length} frame groups, ${messageCount} messages, ${CHUNK / 1024} KiB chunks`);
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+console.log(
+  `capture: ${(capture.length / 1e6).toFixed(1)} MB, ${frames.length} frame groups, ${messageCount} messages, ${CHUNK / 1024} KiB chunks`,
+);
 console.log(`trace off: ${median(results.traceOff).toFixed(0)} MB/s (median of 5)`);
 console.log(`trace on:  ${median(results.traceOn).toFixed(0)} MB/s (median of 5)`);

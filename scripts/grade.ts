@@ -25,34 +25,53 @@ const MARK = { pass: paint("32", "✓"), fail: paint("31", "✗"), skip: paint("
 function print(result: GradeResult): void {
   for (const test of result.tests) {
     console.log(`${MARK[test.status]} ${test.name}`);
-    if (test.status !== "pass" && test.message) console.log(`    ${test.message.split("\n").join("\n    ")}`);
+    if (test.status !== "pass" && test.message)
+      console.log(`    ${test.message.split("\n").join("\n    ")}`);
     if (test.expected !== undefined) console.log(`    expected: ${test.expected}`);
     if (test.actual !== undefined) console.log(`    received: ${test.actual}`);
   }
   if (result.output) console.log(paint("2", `\nconsole output:\n${result.output}`));
   if (result.message) console.log(`\n${result.message}`);
   const passed = result.tests.filter((t) => t.status === "pass").length;
-  const label = { pass: paint("32", "PASS"), fail: paint("31", "FAIL"), error: paint("31", "ERROR") }[result.status];
-  console.log(`\n${label} ${passed}/${result.tests.length} tests passed in ${result.durationMs} ms`);
+  const label = {
+    pass: paint("32", "PASS"),
+    fail: paint("31", "FAIL"),
+    error: paint("31", "ERROR"),
+  }[result.status];
+  console.log(
+    `\n${label} ${passed}/${result.tests.length} tests passed in ${result.durationMs} ms`,
+  );
 }
 
 let grader: Grader | undefined;
-let exitCode = 1;
+let exitCode: number;
 try {
-  grader = await Grader.create({ poolSize: 0, concurrency: 1, bubblewrap: process.env.WIRELAB_UNSAFE ? false : "auto" });
+  grader = await Grader.create({
+    poolSize: 0,
+    concurrency: 1,
+    bubblewrap: process.env.WIRELAB_UNSAFE ? false : "auto",
+  });
   for (const line of grader.describe()) console.error(paint("2", line));
   const exercise = grader.exercise(id);
   if (!exercise) {
-    console.error(`Unknown exercise "${id}". Known: ${grader.exercises.map((e) => e.id).join(", ")}`);
+    console.error(
+      `Unknown exercise "${id}". Known: ${grader.exercises.map((e) => e.id).join(", ")}`,
+    );
     process.exit(2);
   }
   if (!grader.description.sandboxed && !process.env.WIRELAB_UNSAFE) {
-    console.error("No working bubblewrap sandbox here; set WIRELAB_UNSAFE=1 to grade your own code without one.");
+    console.error(
+      "No working bubblewrap sandbox here; set WIRELAB_UNSAFE=1 to grade your own code without one.",
+    );
     process.exit(2);
   }
   const path = resolve(file ?? `${exercise.dir}/solution.ts`);
   const solution = readFileSync(path, "utf8");
-  const result = await grader.grade({ exercise: id, files: { "solution.ts": solution }, client: "cli" });
+  const result = await grader.grade({
+    exercise: id,
+    files: { "solution.ts": solution },
+    client: "cli",
+  });
   print(result);
   exitCode = result.status === "pass" ? 0 : 1;
 } catch (error) {

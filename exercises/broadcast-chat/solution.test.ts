@@ -15,7 +15,9 @@ function connect(port: number, path = "/"): Promise<WebSocket> {
     const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     cleanup.push(() => socket.terminate());
     socket.once("open", () => resolve(socket));
-    socket.once("error", (error) => reject(new Error(`could not connect to ws://127.0.0.1:${port}${path}: ${error.message}`)));
+    socket.once("error", (error) =>
+      reject(new Error(`could not connect to ws://127.0.0.1:${port}${path}: ${error.message}`)),
+    );
   });
 }
 

@@ -17,7 +17,8 @@ export function startEchoServer(): Promise<RunningServer> {
     server.once("error", reject);
     server.once("listening", () => {
       const address = server.address();
-      if (typeof address !== "object" || address === null) throw new Error("not listening on a TCP port");
+      if (typeof address !== "object" || address === null)
+        throw new Error("not listening on a TCP port");
       resolve({
         port: address.port,
         close: () =>

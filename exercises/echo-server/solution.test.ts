@@ -21,7 +21,9 @@ function connect(port: number): Promise<WebSocket> {
     const socket = new WebSocket(`ws://127.0.0.1:${port}`);
     cleanup.push(() => socket.terminate());
     socket.once("open", () => resolve(socket));
-    socket.once("error", (error) => reject(new Error(`could not connect to ws://127.0.0.1:${port}: ${error.message}`)));
+    socket.once("error", (error) =>
+      reject(new Error(`could not connect to ws://127.0.0.1:${port}: ${error.message}`)),
+    );
   });
 }
 

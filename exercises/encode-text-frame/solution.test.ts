@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { encodeTextFrame } from "./solution.ts";
 
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+const toHex = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
 
 describe("encodeTextFrame", () => {
   test('encodes "Hello" as 81 05 48 65 6c 6c 6f (RFC 6455 §5.7)', () => {
@@ -12,7 +13,7 @@ describe("encodeTextFrame", () => {
     expect(toHex(encodeTextFrame(""))).toBe("81 00");
   });
 
-  test("counts UTF-8 bytes, not characters: \"héllo\" has 6 bytes", () => {
+  test('counts UTF-8 bytes, not characters: "héllo" has 6 bytes', () => {
     expect(toHex(encodeTextFrame("héllo"))).toBe("81 06 68 c3 a9 6c 6c 6f");
   });
 

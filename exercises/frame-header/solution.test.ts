@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { parseFrameHeader } from "./solution.ts";
 
-const hex = (text: string) => Uint8Array.from(text.split(" ").filter(Boolean), (byte) => parseInt(byte, 16));
+const hex = (text: string) =>
+  Uint8Array.from(text.split(" ").filter(Boolean), (byte) => parseInt(byte, 16));
 
 describe("parseFrameHeader", () => {
   test('reads the unmasked text frame "Hello" (RFC 6455 §5.7: 81 05 …)', () => {

@@ -32,7 +32,8 @@ export function startHeartbeatServer(options: { intervalMs: number }): Promise<H
     server.once("error", reject);
     server.once("listening", () => {
       const address = server.address();
-      if (typeof address !== "object" || address === null) throw new Error("not listening on a TCP port");
+      if (typeof address !== "object" || address === null)
+        throw new Error("not listening on a TCP port");
       resolve({
         port: address.port,
         clientCount: () => server.clients.size,

@@ -31,8 +31,12 @@ export function startAdminServer(token: string): Promise<RunningServer> {
     httpServer.once("error", reject);
     httpServer.listen(0, "127.0.0.1", () => {
       const address = httpServer.address();
-      if (typeof address !== "object" || address === null) throw new Error("not listening on a TCP port");
-      resolve({ port: address.port, close: () => new Promise<void>((done) => io.close(() => done())) });
+      if (typeof address !== "object" || address === null)
+        throw new Error("not listening on a TCP port");
+      resolve({
+        port: address.port,
+        close: () => new Promise<void>((done) => io.close(() => done())),
+      });
     });
   });
 }

@@ -1,6 +1,5 @@
 export type CloseInfo =
-  | { valid: true; code: number | null; reason: string }
-  | { valid: false; closeCode: 1002 | 1007 };
+  { valid: true; code: number | null; reason: string } | { valid: false; closeCode: 1002 | 1007 };
 
 /** Codes that may appear in a close frame on the wire (RFC 6455 §7.4). */
 function isValidWireCode(code: number): boolean {

@@ -1,15 +1,20 @@
 import { describe, expect, test } from "vitest";
 import { parseClosePayload } from "./solution.ts";
 
-const hex = (text: string) => Uint8Array.from(text.split(" ").filter(Boolean), (byte) => parseInt(byte, 16));
+const hex = (text: string) =>
+  Uint8Array.from(text.split(" ").filter(Boolean), (byte) => parseInt(byte, 16));
 const withCode = (code: number, reason = "") => {
   const bytes = new TextEncoder().encode(reason);
   return Uint8Array.from([code >> 8, code & 0xff, ...bytes]);
 };
 
 describe("parseClosePayload", () => {
-  test("reads code 1000 and its reason (03 e8 + \"bye\")", () => {
-    expect(parseClosePayload(hex("03 e8 62 79 65"))).toEqual({ valid: true, code: 1000, reason: "bye" });
+  test('reads code 1000 and its reason (03 e8 + "bye")', () => {
+    expect(parseClosePayload(hex("03 e8 62 79 65"))).toEqual({
+      valid: true,
+      code: 1000,
+      reason: "bye",
+    });
   });
 
   test("reads a code without a reason", () => {
@@ -36,9 +41,12 @@ describe("parseClosePayload", () => {
     expect(parseClosePayload(hex("03 e8 ff fe"))).toEqual({ valid: false, closeCode: 1007 });
   });
 
-  test.each([1005, 1006, 1015])("rejects %i, which must never appear on the wire, with 1002", (code) => {
-    expect(parseClosePayload(withCode(code))).toEqual({ valid: false, closeCode: 1002 });
-  });
+  test.each([1005, 1006, 1015])(
+    "rejects %i, which must never appear on the wire, with 1002",
+    (code) => {
+      expect(parseClosePayload(withCode(code))).toEqual({ valid: false, closeCode: 1002 });
+    },
+  );
 
   test("rejects the reserved 1004 and codes below 1000 with 1002", () => {
     expect(parseClosePayload(withCode(1004))).toEqual({ valid: false, closeCode: 1002 });

@@ -6,7 +6,9 @@ const options = (random: number) => ({ baseMs: 500, maxMs: 10_000, random: () =>
 describe("backoffDelay", () => {
   test("doubles the ceiling with each attempt (random() close to 1)", () => {
     const almostOne = 0.999999;
-    expect([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, options(almostOne)))).toEqual([499, 999, 1999, 3999]);
+    expect([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, options(almostOne)))).toEqual([
+      499, 999, 1999, 3999,
+    ]);
   });
 
   test("caps the ceiling at maxMs", () => {
@@ -40,7 +42,9 @@ describe("backoffDelay", () => {
   test("spreads many clients over the whole window", () => {
     let seed = 42;
     const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
-    const delays = Array.from({ length: 1000 }, () => backoffDelay(3, { baseMs: 500, maxMs: 10_000, random }));
+    const delays = Array.from({ length: 1000 }, () =>
+      backoffDelay(3, { baseMs: 500, maxMs: 10_000, random }),
+    );
     expect(Math.min(...delays)).toBeLessThan(400);
     expect(Math.max(...delays)).toBeGreaterThan(3600);
     expect(delays.every((d) => d >= 0 && d < 4000)).toBe(true);

@@ -26,7 +26,9 @@ export function startChatServer(): Promise<RunningServer> {
     });
     socket.on("message", (payload: { room?: unknown; text?: unknown }) => {
       if (typeof payload?.room !== "string" || typeof payload.text !== "string") return;
-      socket.to(payload.room).emit("message", { room: payload.room, text: payload.text, from: socket.id });
+      socket
+        .to(payload.room)
+        .emit("message", { room: payload.room, text: payload.text, from: socket.id });
     });
   });
 
@@ -34,8 +36,12 @@ export function startChatServer(): Promise<RunningServer> {
     httpServer.once("error", reject);
     httpServer.listen(0, "127.0.0.1", () => {
       const address = httpServer.address();
-      if (typeof address !== "object" || address === null) throw new Error("not listening on a TCP port");
-      resolve({ port: address.port, close: () => new Promise<void>((done) => io.close(() => done())) });
+      if (typeof address !== "object" || address === null)
+        throw new Error("not listening on a TCP port");
+      resolve({
+        port: address.port,
+        close: () => new Promise<void>((done) => io.close(() => done())),
+      });
     });
   });
 }

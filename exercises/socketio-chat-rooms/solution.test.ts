@@ -10,7 +10,11 @@ afterEach(async () => {
   cleanup = [];
 });
 
-function client(port: number, namespace = "/", options: Partial<ManagerOptions & SocketOptions> = {}): ClientSocket {
+function client(
+  port: number,
+  namespace = "/",
+  options: Partial<ManagerOptions & SocketOptions> = {},
+): ClientSocket {
   const socket = io(`http://127.0.0.1:${port}${namespace}`, {
     transports: ["websocket"],
     reconnection: false,
@@ -39,7 +43,10 @@ function connected(socket: ClientSocket, ms = 2000): Promise<void> {
 
 function nextEvent<T = unknown>(socket: ClientSocket, event: string, ms = 1000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${event}" event arrived within ${ms} ms`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${event}" event arrived within ${ms} ms`)),
+      ms,
+    );
     socket.once(event, (payload: T) => {
       clearTimeout(timer);
       resolve(payload);
@@ -48,11 +55,17 @@ function nextEvent<T = unknown>(socket: ClientSocket, event: string, ms = 1000):
 }
 
 /** Emit with a callback and wait for the server to call it. */
-async function emitWithAck(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
+async function emitWithAck(
+  socket: ClientSocket,
+  event: string,
+  ...args: unknown[]
+): Promise<unknown> {
   try {
     return await socket.timeout(1000).emitWithAck(event, ...args);
   } catch {
-    throw new Error(`no acknowledgement for "${event}" within 1000 ms: does the server call the ack callback?`);
+    throw new Error(
+      `no acknowledgement for "${event}" within 1000 ms: does the server call the ack callback?`,
+    );
   }
 }
 

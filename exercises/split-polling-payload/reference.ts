@@ -1,4 +1,5 @@
-export type PacketType = "open" | "close" | "ping" | "pong" | "message" | "upgrade" | "noop" | "error";
+export type PacketType =
+  "open" | "close" | "ping" | "pong" | "message" | "upgrade" | "noop" | "error";
 
 export interface Packet {
   type: PacketType;
@@ -14,7 +15,8 @@ function decodePacket(text: string): Packet {
     return { type: "message", data: Uint8Array.from(binary, (c) => c.charCodeAt(0)) };
   }
   const type = TYPES[Number(text[0])];
-  if (!/^[0-6]$/.test(text[0] ?? "") || type === undefined) return { type: "error", data: "parser error" };
+  if (!/^[0-6]$/.test(text[0] ?? "") || type === undefined)
+    return { type: "error", data: "parser error" };
   return text.length > 1 ? { type, data: text.slice(1) } : { type };
 }
 

@@ -27,7 +27,8 @@ describe("decodePayload", () => {
   });
 
   test("keeps the JSON of an open packet as its data", () => {
-    const open = '{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
+    const open =
+      '{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
     expect(decodePayload("0" + open)).toEqual([{ type: "open", data: open }]);
   });
 
@@ -50,7 +51,10 @@ describe("decodePayload", () => {
 
   test("mixes text and binary packets in one payload", () => {
     const packets = decodePayload('451-["up",{"_placeholder":true,"num":0}]\x1ebAQID');
-    expect(packets[0]).toEqual({ type: "message", data: '51-["up",{"_placeholder":true,"num":0}]' });
+    expect(packets[0]).toEqual({
+      type: "message",
+      data: '51-["up",{"_placeholder":true,"num":0}]',
+    });
     expect(Array.from(packets[1].data as Uint8Array)).toEqual([1, 2, 3]);
   });
 

@@ -1,4 +1,5 @@
-export type PacketType = "open" | "close" | "ping" | "pong" | "message" | "upgrade" | "noop" | "error";
+export type PacketType =
+  "open" | "close" | "ping" | "pong" | "message" | "upgrade" | "noop" | "error";
 
 export interface Packet {
   type: PacketType;

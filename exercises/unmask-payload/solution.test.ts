@@ -1,8 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { unmask } from "./solution.ts";
 
-const hex = (text: string) => Uint8Array.from(text.split(" ").filter(Boolean), (byte) => parseInt(byte, 16));
-const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+const hex = (text: string) =>
+  Uint8Array.from(text.split(" ").filter(Boolean), (byte) => parseInt(byte, 16));
+const toHex = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
 
 describe("unmask", () => {
   test('unmasks the RFC 6455 §5.7 example to "Hello"', () => {

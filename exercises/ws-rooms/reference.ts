@@ -5,7 +5,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type Command = { type: "join" | "leave"; room: string } | { type: "message"; room: string; text: string };
+type Command =
+  { type: "join" | "leave"; room: string } | { type: "message"; room: string; text: string };
 
 function parseCommand(text: string): Command | string {
   let value: unknown;
@@ -17,7 +18,8 @@ function parseCommand(text: string): Command | string {
   const command = value as Record<string, unknown> | null;
   if (typeof command !== "object" || command === null) return "expected a JSON object";
   if (typeof command.room !== "string") return '"room" must be a string';
-  if (command.type === "join" || command.type === "leave") return { type: command.type, room: command.room };
+  if (command.type === "join" || command.type === "leave")
+    return { type: command.type, room: command.room };
   if (command.type === "message") {
     if (typeof command.text !== "string") return '"text" must be a string';
     return { type: "message", room: command.room, text: command.text };
@@ -68,7 +70,8 @@ export function startRoomServer(): Promise<RunningServer> {
     server.once("error", reject);
     server.once("listening", () => {
       const address = server.address();
-      if (typeof address !== "object" || address === null) throw new Error("not listening on a TCP port");
+      if (typeof address !== "object" || address === null)
+        throw new Error("not listening on a TCP port");
       resolve({
         port: address.port,
         close: () =>

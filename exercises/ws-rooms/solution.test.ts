@@ -15,7 +15,9 @@ function connect(port: number, path = "/"): Promise<WebSocket> {
     const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     cleanup.push(() => socket.terminate());
     socket.once("open", () => resolve(socket));
-    socket.once("error", (error) => reject(new Error(`could not connect to ws://127.0.0.1:${port}${path}: ${error.message}`)));
+    socket.once("error", (error) =>
+      reject(new Error(`could not connect to ws://127.0.0.1:${port}${path}: ${error.message}`)),
+    );
   });
 }
 
@@ -57,14 +59,18 @@ async function request(socket: WebSocket, command: object): Promise<unknown> {
 
 async function member(port: number, ...rooms: string[]): Promise<WebSocket> {
   const socket = await connect(port);
-  for (const room of rooms) expect(await request(socket, { type: "join", room })).toEqual({ type: "joined", room });
+  for (const room of rooms)
+    expect(await request(socket, { type: "join", room })).toEqual({ type: "joined", room });
   return socket;
 }
 
 describe("startRoomServer", () => {
   test('answers join with {"type":"joined","room":...}', async () => {
     const socket = await connect((await start()).port);
-    expect(await request(socket, { type: "join", room: "lobby" })).toEqual({ type: "joined", room: "lobby" });
+    expect(await request(socket, { type: "join", room: "lobby" })).toEqual({
+      type: "joined",
+      room: "lobby",
+    });
   });
 
   test("delivers a room message to the other members of that room", async () => {
@@ -73,7 +79,11 @@ describe("startRoomServer", () => {
     const bob = await member(port, "lobby");
     const arriving = nextMessage(bob);
     alice.send(JSON.stringify({ type: "message", room: "lobby", text: "hi" }));
-    expect(JSON.parse((await arriving).data.toString())).toEqual({ type: "message", room: "lobby", text: "hi" });
+    expect(JSON.parse((await arriving).data.toString())).toEqual({
+      type: "message",
+      room: "lobby",
+      text: "hi",
+    });
   });
 
   test("does not deliver to clients outside the room", async () => {
@@ -120,7 +130,10 @@ describe("startRoomServer", () => {
     const alice = await member(port, "lobby");
     const bob = await member(port, "lobby");
     const carol = await member(port, "lobby");
-    expect(await request(carol, { type: "leave", room: "lobby" })).toEqual({ type: "left", room: "lobby" });
+    expect(await request(carol, { type: "leave", room: "lobby" })).toEqual({
+      type: "left",
+      room: "lobby",
+    });
     const carolGets = collect(carol, 250);
     const arriving = nextMessage(bob);
     alice.send(JSON.stringify({ type: "message", room: "lobby", text: "carol left" }));
@@ -133,7 +146,11 @@ describe("startRoomServer", () => {
     const outsider = await connect(port);
     const bob = await member(port, "lobby");
     const bobGets = collect(bob, 250);
-    const reply = (await request(outsider, { type: "message", room: "lobby", text: "let me in" })) as { type: string };
+    const reply = (await request(outsider, {
+      type: "message",
+      room: "lobby",
+      text: "let me in",
+    })) as { type: string };
     expect(reply.type).toBe("error");
     expect(await bobGets).toEqual([]);
   });
@@ -144,8 +161,13 @@ describe("startRoomServer", () => {
     const invalid = nextMessage(socket);
     socket.send("{not json");
     expect(JSON.parse((await invalid).data.toString()).type).toBe("error");
-    expect(((await request(socket, { type: "dance", room: "x" })) as { type: string }).type).toBe("error");
-    expect(await request(socket, { type: "join", room: "x" })).toEqual({ type: "joined", room: "x" });
+    expect(((await request(socket, { type: "dance", room: "x" })) as { type: string }).type).toBe(
+      "error",
+    );
+    expect(await request(socket, { type: "join", room: "x" })).toEqual({
+      type: "joined",
+      room: "x",
+    });
   });
 
   test("removes a disconnected client from its rooms without breaking delivery", async () => {

@@ -366,7 +366,7 @@ function exportCsv(store: ClassroomStore): string {
   const rows = store
     .allSubmissions()
     .map((submission) => [
-      submission.nickname,
+      inert(submission.nickname),
       submission.studentId,
       submission.exercise,
       submission.status,

@@ -105,7 +105,8 @@ function createV1(limits: CgroupLimits, tag: string): CgroupManager | string {
   const parents: Record<"memory" | "pids", string> = { memory: "", pids: "" };
   for (const controller of ["memory", "pids"] as const) {
     const mount = join(CGROUP_ROOT, controller);
-    if (!existsSync(join(mount, "cgroup.procs"))) return `no cgroup v1 ${controller} hierarchy at ${mount}`;
+    if (!existsSync(join(mount, "cgroup.procs")))
+      return `no cgroup v1 ${controller} hierarchy at ${mount}`;
     const parent = join(mount, own.get(controller) ?? "/", tag);
     try {
       mkdirSync(parent, { recursive: true });
@@ -125,7 +126,8 @@ function createV1(limits: CgroupLimits, tag: string): CgroupManager | string {
         mkdirSync(memory);
         mkdirSync(pids);
         writeFileSync(join(memory, "memory.limit_in_bytes"), String(limits.memoryBytes));
-        if (hasMemsw) tryWrite(join(memory, "memory.memsw.limit_in_bytes"), String(limits.memoryBytes));
+        if (hasMemsw)
+          tryWrite(join(memory, "memory.memsw.limit_in_bytes"), String(limits.memoryBytes));
         tryWrite(join(memory, "memory.swappiness"), "0");
         writeFileSync(join(pids, "pids.max"), String(limits.pids));
       } catch {
@@ -138,7 +140,10 @@ function createV1(limits: CgroupLimits, tag: string): CgroupManager | string {
         oomKilled() {
           const control = read(join(memory, "memory.oom_control"));
           if (counter(control, "oom_kill") > 0) return true;
-          return Number(read(join(memory, "memory.failcnt")) || 0) > 0 && counter(control, "under_oom") > 0;
+          return (
+            Number(read(join(memory, "memory.failcnt")) || 0) > 0 &&
+            counter(control, "under_oom") > 0
+          );
         },
         pidsExhausted() {
           return counter(read(join(pids, "pids.events")), "max") > 0;
@@ -150,7 +155,8 @@ function createV1(limits: CgroupLimits, tag: string): CgroupManager | string {
       };
     },
     async close() {
-      for (const parent of [parents.memory, parents.pids]) await removeDir(parent, join(parent, "cgroup.procs"));
+      for (const parent of [parents.memory, parents.pids])
+        await removeDir(parent, join(parent, "cgroup.procs"));
     },
   };
 }
@@ -162,7 +168,8 @@ function createV2(limits: CgroupLimits, tag: string): CgroupManager | string {
   const enabled = (dir: string) => read(join(dir, "cgroup.subtree_control")).split(/\s+/);
   const available = read(join(ownDir, "cgroup.controllers")).split(/\s+/);
   const missing = needed.filter((c) => !available.includes(c));
-  if (missing.length > 0) return `cgroup v2 controllers not delegated to ${ownDir}: ${missing.join(", ")}`;
+  if (missing.length > 0)
+    return `cgroup v2 controllers not delegated to ${ownDir}: ${missing.join(", ")}`;
 
   // cgroup v2's "no internal processes" rule: controllers can only be
   // enabled for children of a cgroup that holds no processes itself. When
@@ -223,7 +230,10 @@ function createV2(limits: CgroupLimits, tag: string): CgroupManager | string {
  * Find a cgroup hierarchy this process may write and set up a parent group
  * for sandboxes. Falls back to `none` with the reason.
  */
-export function createCgroupManager(limits: CgroupLimits, mode: "auto" | "off" = "auto"): CgroupManager {
+export function createCgroupManager(
+  limits: CgroupLimits,
+  mode: "auto" | "off" = "auto",
+): CgroupManager {
   const none = (detail: string): CgroupManager => ({
     version: "none",
     detail,

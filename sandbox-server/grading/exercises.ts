@@ -72,30 +72,58 @@ export class ExerciseFormatError extends Error {
 }
 
 const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const KNOWN_KEYS = new Set(["$schema", "id", "title", "lesson", "difficulty", "order", "summary", "hints", "tests"]);
+const KNOWN_KEYS = new Set([
+  "$schema",
+  "id",
+  "title",
+  "lesson",
+  "difficulty",
+  "order",
+  "summary",
+  "hints",
+  "tests",
+]);
 
 /** Check one `exercise.json`; returns the problems found, each saying how to fix it. */
 export function checkExerciseMeta(value: unknown, folder: string): string[] {
   const where = `exercises/${folder}/exercise.json`;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return [`${where}: must be a JSON object`];
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return [`${where}: must be a JSON object`];
   const meta = value as Record<string, unknown>;
   const problems: string[] = [];
-  const isText = (v: unknown, min: number, max: number) => typeof v === "string" && v.trim().length >= min && v.length <= max;
+  const isText = (v: unknown, min: number, max: number) =>
+    typeof v === "string" && v.trim().length >= min && v.length <= max;
   for (const key of Object.keys(meta)) {
-    if (!KNOWN_KEYS.has(key)) problems.push(`${where}: unknown field "${key}" (allowed: ${[...KNOWN_KEYS].join(", ")})`);
+    if (!KNOWN_KEYS.has(key))
+      problems.push(`${where}: unknown field "${key}" (allowed: ${[...KNOWN_KEYS].join(", ")})`);
   }
-  if (meta.id !== folder) problems.push(`${where}: "id" must be "${folder}", the folder's name (got ${JSON.stringify(meta.id)})`);
-  if (!ID_PATTERN.test(folder)) problems.push(`${where}: the folder name must be lowercase words joined by "-"`);
-  if (!isText(meta.title, 3, 80)) problems.push(`${where}: "title" must be a string of 3–80 characters`);
+  if (meta.id !== folder)
+    problems.push(
+      `${where}: "id" must be "${folder}", the folder's name (got ${JSON.stringify(meta.id)})`,
+    );
+  if (!ID_PATTERN.test(folder))
+    problems.push(`${where}: the folder name must be lowercase words joined by "-"`);
+  if (!isText(meta.title, 3, 80))
+    problems.push(`${where}: "title" must be a string of 3–80 characters`);
   if (!LESSON_SLUGS.includes(meta.lesson as LessonSlug)) {
-    problems.push(`${where}: "lesson" must be one of ${LESSON_SLUGS.join(", ")} (got ${JSON.stringify(meta.lesson)})`);
+    problems.push(
+      `${where}: "lesson" must be one of ${LESSON_SLUGS.join(", ")} (got ${JSON.stringify(meta.lesson)})`,
+    );
   }
   if (!DIFFICULTIES.includes(meta.difficulty as Difficulty)) {
-    problems.push(`${where}: "difficulty" must be one of ${DIFFICULTIES.join(", ")} (got ${JSON.stringify(meta.difficulty)})`);
+    problems.push(
+      `${where}: "difficulty" must be one of ${DIFFICULTIES.join(", ")} (got ${JSON.stringify(meta.difficulty)})`,
+    );
   }
-  if (typeof meta.order !== "number" || !Number.isFinite(meta.order)) problems.push(`${where}: "order" must be a number`);
-  if (!isText(meta.summary, 10, 200)) problems.push(`${where}: "summary" must be a sentence of 10–200 characters`);
-  if (!Array.isArray(meta.hints) || meta.hints.length === 0 || !meta.hints.every((h) => isText(h, 3, 2000))) {
+  if (typeof meta.order !== "number" || !Number.isFinite(meta.order))
+    problems.push(`${where}: "order" must be a number`);
+  if (!isText(meta.summary, 10, 200))
+    problems.push(`${where}: "summary" must be a sentence of 10–200 characters`);
+  if (
+    !Array.isArray(meta.hints) ||
+    meta.hints.length === 0 ||
+    !meta.hints.every((h) => isText(h, 3, 2000))
+  ) {
     problems.push(`${where}: "hints" must be a non-empty array of Markdown strings`);
   }
   if (meta.tests !== undefined) {
@@ -103,7 +131,10 @@ export function checkExerciseMeta(value: unknown, folder: string): string[] {
       Array.isArray(meta.tests) &&
       meta.tests.length > 0 &&
       meta.tests.every((t) => typeof t === "string" && /^[\w.-]+\.test\.ts$/.test(t));
-    if (!ok) problems.push(`${where}: "tests" must be a non-empty array of file names ending in ".test.ts"`);
+    if (!ok)
+      problems.push(
+        `${where}: "tests" must be a non-empty array of file names ending in ".test.ts"`,
+      );
   }
   return problems;
 }
@@ -134,7 +165,9 @@ export function loadExercises(root: string): Exercise[] {
     try {
       meta = JSON.parse(readFileSync(metaPath, "utf8"));
     } catch (error) {
-      problems.push(`exercises/${folder}/exercise.json: not valid JSON (${(error as Error).message})`);
+      problems.push(
+        `exercises/${folder}/exercise.json: not valid JSON (${(error as Error).message})`,
+      );
       continue;
     }
     const metaProblems = checkExerciseMeta(meta, folder);
@@ -147,14 +180,20 @@ export function loadExercises(root: string): Exercise[] {
       ...checked,
       dir,
       testFiles,
-      instructions: readText(join(dir, "instructions.md"), fileProblems, "the instructions, Markdown"),
+      instructions: readText(
+        join(dir, "instructions.md"),
+        fileProblems,
+        "the instructions, Markdown",
+      ),
       starter: readText(join(dir, "solution.ts"), fileProblems, "the starter the student edits"),
       reference: readText(join(dir, "reference.ts"), fileProblems, "a reference solution"),
     };
     for (const file of testFiles) {
-      const source = readText(join(dir, file), fileProblems, "a test file named in \"tests\"");
+      const source = readText(join(dir, file), fileProblems, 'a test file named in "tests"');
       if (source && !/from\s+["']\.\/solution(\.ts)?["']/.test(source)) {
-        fileProblems.push(`exercises/${folder}/${file}: must import the student's code from "./solution.ts"`);
+        fileProblems.push(
+          `exercises/${folder}/${file}: must import the student's code from "./solution.ts"`,
+        );
       }
     }
     problems.push(...fileProblems);

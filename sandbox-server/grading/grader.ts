@@ -88,7 +88,10 @@ export interface SandboxDescription {
   limits: SandboxLimits & { memoryBytes: number | null; pids: number | null };
 }
 
-function findBubblewrap(setting: GraderOptions["bubblewrap"]): { path: string | null; detail: string } {
+function findBubblewrap(setting: GraderOptions["bubblewrap"]): {
+  path: string | null;
+  detail: string;
+} {
   if (setting === false) return { path: null, detail: "disabled by configuration" };
   let path: string | null = null;
   if (setting && setting !== "auto") path = setting;
@@ -103,13 +106,20 @@ function findBubblewrap(setting: GraderOptions["bubblewrap"]): { path: string | 
   if (!path) return { path: null, detail: "bwrap not found on PATH" };
   try {
     // Probe: can this host create the namespaces we need?
-    execFileSync(path, ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--", "/bin/true"], {
-      stdio: "pipe",
-      timeout: 5000,
-    });
+    execFileSync(
+      path,
+      ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--", "/bin/true"],
+      {
+        stdio: "pipe",
+        timeout: 5000,
+      },
+    );
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    return { path: null, detail: `bwrap at ${path} cannot create namespaces here (${stderr || (error as Error).message})` };
+    return {
+      path: null,
+      detail: `bwrap at ${path} cannot create namespaces here (${stderr || (error as Error).message})`,
+    };
   }
   let version = "";
   try {
@@ -129,7 +139,10 @@ async function listTests(exercises: Exercise[]): Promise<Map<string, string[]>> 
       process.execPath,
       ["--no-warnings", script, PROJECT_ROOT, ...files],
       { cwd: PROJECT_ROOT, maxBuffer: 16 * 2 ** 20, timeout: 60_000 },
-      (error, out, err) => (error ? reject(new Error(`listing tests failed: ${err || error.message}`)) : resolveOut(out)),
+      (error, out, err) =>
+        error
+          ? reject(new Error(`listing tests failed: ${err || error.message}`))
+          : resolveOut(out),
     );
   });
   const byFile = JSON.parse(stdout) as Record<string, string[] | { error: string }>;
@@ -137,12 +150,20 @@ async function listTests(exercises: Exercise[]): Promise<Map<string, string[]>> 
   for (const exercise of exercises) {
     const names = exercise.testFiles.flatMap((file) => {
       const found = byFile[join(exercise.dir, file)] ?? [];
-      if (!Array.isArray(found)) throw new Error(`exercises/${exercise.id}/${file}: cannot collect its tests: ${found.error}`);
+      if (!Array.isArray(found))
+        throw new Error(
+          `exercises/${exercise.id}/${file}: cannot collect its tests: ${found.error}`,
+        );
       return found;
     });
-    if (names.length === 0) throw new Error(`exercises/${exercise.id}: no tests found in ${exercise.testFiles.join(", ")}`);
+    if (names.length === 0)
+      throw new Error(
+        `exercises/${exercise.id}: no tests found in ${exercise.testFiles.join(", ")}`,
+      );
     if (new Set(names).size !== names.length) {
-      throw new Error(`exercises/${exercise.id}: two tests share a full name; give each test a unique name`);
+      throw new Error(
+        `exercises/${exercise.id}: two tests share a full name; give each test a unique name`,
+      );
     }
     byExercise.set(exercise.id, names);
   }
@@ -180,7 +201,9 @@ export class Grader {
     this.cgroups = createCgroupManager({ memoryBytes, pids }, options.cgroups ?? "auto");
     this.stage = createStage(
       nodeModulesDir,
-      this.exercises.flatMap((e) => e.testFiles.map((file) => ({ exercise: e.id, file, source: join(e.dir, file) }))),
+      this.exercises.flatMap((e) =>
+        e.testFiles.map((file) => ({ exercise: e.id, file, source: join(e.dir, file) })),
+      ),
     );
     this.description = {
       sandboxed: bubblewrap.path !== null,
@@ -246,10 +269,15 @@ export class Grader {
   }
 
   /** Check a request before queueing it; throws {@link GradeRejection}. */
-  validate(request: { exercise?: unknown; files?: unknown }): { exercise: Exercise; solution: string } {
-    if (typeof request.exercise !== "string") throw new GradeRejection(400, 'Expected "exercise": the exercise id, a string.');
+  validate(request: { exercise?: unknown; files?: unknown }): {
+    exercise: Exercise;
+    solution: string;
+  } {
+    if (typeof request.exercise !== "string")
+      throw new GradeRejection(400, 'Expected "exercise": the exercise id, a string.');
     const exercise = this.exercise(request.exercise);
-    if (!exercise) throw new GradeRejection(404, `Unknown exercise "${request.exercise.slice(0, 100)}".`);
+    if (!exercise)
+      throw new GradeRejection(404, `Unknown exercise "${request.exercise.slice(0, 100)}".`);
     const files = request.files;
     if (typeof files !== "object" || files === null || Array.isArray(files)) {
       throw new GradeRejection(400, 'Expected "files": {"solution.ts": "..."}.');
@@ -260,7 +288,10 @@ export class Grader {
       throw new GradeRejection(400, 'Only one file may be submitted: "solution.ts", as a string.');
     }
     if (Buffer.byteLength(solution) > PROTOCOL_LIMITS.submissionBytes - 4096) {
-      throw new GradeRejection(413, `solution.ts is too large (limit ${(PROTOCOL_LIMITS.submissionBytes - 4096) / 1024} KiB).`);
+      throw new GradeRejection(
+        413,
+        `solution.ts is too large (limit ${(PROTOCOL_LIMITS.submissionBytes - 4096) / 1024} KiB).`,
+      );
     }
     return { exercise, solution };
   }
@@ -269,7 +300,10 @@ export class Grader {
    * Grade one submission. Rejects with {@link GradeRejection} for bad
    * requests (400/404/413/429); otherwise always resolves with a result.
    */
-  async grade(request: GradeRequest, onEvent: (event: GradeEvent) => void = () => {}): Promise<GradeResult> {
+  async grade(
+    request: GradeRequest,
+    onEvent: (event: GradeEvent) => void = () => {},
+  ): Promise<GradeResult> {
     if (this.closed) throw new GradeRejection(503, "The grader is shutting down.");
     const { exercise, solution } = this.validate(request);
     await this.ready;
@@ -284,14 +318,22 @@ export class Grader {
           } catch (error) {
             return {
               status: "error" as const,
-              tests: expectedTests.map((name) => ({ name, status: "skip" as const, message: "did not run" })),
+              tests: expectedTests.map((name) => ({
+                name,
+                status: "skip" as const,
+                message: "did not run",
+              })),
               message: `The grading sandbox could not be started: ${(error as Error).message}`,
               durationMs: 0,
             };
           }
           onEvent({ type: "started", warm: acquired.warm });
           const outcome = await acquired.sandbox.run(
-            { exercise: exercise.id, testFiles: exercise.testFiles.map((file) => `${exercise.id}/${file}`), solution },
+            {
+              exercise: exercise.id,
+              testFiles: exercise.testFiles.map((file) => `${exercise.id}/${file}`),
+              solution,
+            },
             (message) => {
               if (message.type === "test" && expectedTests.includes(message.test.name)) {
                 onEvent({ type: "test", test: message.test });
@@ -310,7 +352,8 @@ export class Grader {
       onEvent({ type: "result", result });
       return result;
     } catch (error) {
-      if (error instanceof QueueRejection) throw new GradeRejection(error.statusCode, error.message);
+      if (error instanceof QueueRejection)
+        throw new GradeRejection(error.statusCode, error.message);
       throw error;
     }
   }

@@ -11,15 +11,27 @@ import { createVitest } from "vitest/node";
 const [root, ...files] = process.argv.slice(2);
 const vitest = await createVitest(
   "test",
-  { config: false, root, include: files, watch: false, reporters: [], pool: "threads", isolate: false },
+  {
+    config: false,
+    root,
+    include: files,
+    watch: false,
+    reporters: [],
+    pool: "threads",
+    isolate: false,
+  },
   { logLevel: "silent" },
 );
 const project = vitest.getRootProject();
-const { testModules } = await vitest.collectTests(files.map((file) => project.createSpecification(file)));
+const { testModules } = await vitest.collectTests(
+  files.map((file) => project.createSpecification(file)),
+);
 const out: Record<string, string[] | { error: string }> = {};
 for (const module of testModules) {
   const errors = module.errors();
   out[module.moduleId] =
-    errors.length > 0 ? { error: errors.map((e) => e.message).join("; ") } : [...module.children.allTests()].map((t) => t.fullName);
+    errors.length > 0
+      ? { error: errors.map((e) => e.message).join("; ") }
+      : [...module.children.allTests()].map((t) => t.fullName);
 }
 process.stdout.write(JSON.stringify(out), () => process.exit(0));

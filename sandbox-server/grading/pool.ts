@@ -48,7 +48,11 @@ export class SandboxPool {
   }
 
   private refill(): void {
-    while (!this.closed && this.ready.length + this.starting.size < this.options.size && this.failures < 3) {
+    while (
+      !this.closed &&
+      this.ready.length + this.starting.size < this.options.size &&
+      this.failures < 3
+    ) {
       const sandbox = this.spawn();
       this.starting.add(sandbox);
       sandbox.ready.then(

@@ -40,12 +40,22 @@ export class GradingQueue {
    * {@link QueueRejection} when this client already has a submission in
    * flight or the queue is full.
    */
-  async run<T>(client: string, task: () => Promise<T>, onPosition: (position: number) => void = () => {}): Promise<T> {
+  async run<T>(
+    client: string,
+    task: () => Promise<T>,
+    onPosition: (position: number) => void = () => {},
+  ): Promise<T> {
     if (this.clients.has(client)) {
-      throw new QueueRejection(429, "You already have a submission being graded: wait for its result.");
+      throw new QueueRejection(
+        429,
+        "You already have a submission being graded: wait for its result.",
+      );
     }
     if (this.running >= this.concurrency && this.waiting.length >= this.maxQueued) {
-      throw new QueueRejection(429, "The grader is busy: too many submissions are waiting. Try again in a moment.");
+      throw new QueueRejection(
+        429,
+        "The grader is busy: too many submissions are waiting. Try again in a moment.",
+      );
     }
     this.clients.add(client);
     try {

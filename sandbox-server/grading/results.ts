@@ -70,16 +70,23 @@ export function isValidMessage(value: unknown): value is RunnerMessage {
 
 /** Paths inside the sandbox mean nothing to a student: show `solution.ts:3:7`. */
 export function cleanMessage(text: string): string {
-  return text
-    .replace(/(?:file:\/\/)?\/(?:tmp\/work|[^\s'"()]*?\/work)\/solution\.ts/g, "solution.ts")
-    .replace(/(?:file:\/\/)?\/[^\s'"()]*?\/exercises\/[a-z0-9-]+\/([\w.-]+\.test\.ts)/g, "$1")
-    .replace(/\u001b\[[0-9;]*m/g, "");
+  return (
+    text
+      .replace(/(?:file:\/\/)?\/(?:tmp\/work|[^\s'"()]*?\/work)\/solution\.ts/g, "solution.ts")
+      .replace(/(?:file:\/\/)?\/[^\s'"()]*?\/exercises\/[a-z0-9-]+\/([\w.-]+\.test\.ts)/g, "$1")
+      // eslint-disable-next-line no-control-regex -- stripping ANSI colour codes (ESC [ … m)
+      .replace(/\u001b\[[0-9;]*m/g, "")
+  );
 }
 
 function describeError(errors: string[]): string {
   const first = cleanMessage(errors[0] ?? "");
   const syntax = /solution\.ts:(\d+):(\d+)/.exec(first);
-  if (/Transform failed|SyntaxError|Expected .* but found|Unexpected token|PARSE_ERROR|Parse error/i.test(first)) {
+  if (
+    /Transform failed|SyntaxError|Expected .* but found|Unexpected token|PARSE_ERROR|Parse error/i.test(
+      first,
+    )
+  ) {
     return syntax
       ? `Your code could not be compiled: syntax error in solution.ts at line ${syntax[1]}, column ${syntax[2]}.\n${first}`
       : `Your code could not be compiled (syntax error).\n${first}`;
@@ -98,7 +105,9 @@ export interface GradeContext {
 
 export function buildResult(outcome: SandboxOutcome, context: GradeContext): GradeResult {
   const durationMs = Math.round(outcome.durationMs);
-  const done = outcome.messages.find((m): m is Extract<RunnerMessage, { type: "done" }> => m.type === "done");
+  const done = outcome.messages.find(
+    (m): m is Extract<RunnerMessage, { type: "done" }> => m.type === "done",
+  );
   const reported = new Map<string, TestResult>();
   let forged = false;
   for (const message of outcome.messages) {
@@ -116,7 +125,9 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
       ...(test.actual !== undefined ? { actual: test.actual } : {}),
     });
   }
-  const tests = context.expectedTests.map((name) => reported.get(name) ?? { name, status: "skip" as const });
+  const tests = context.expectedTests.map(
+    (name) => reported.get(name) ?? { name, status: "skip" as const },
+  );
   const output = done?.console ? done.console : undefined;
   const error = (message: string): GradeResult => ({
     status: "error",
@@ -135,7 +146,9 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
     if (failed) {
       return {
         status: "fail",
-        tests: tests.map((t) => (reported.has(t.name) ? t : { ...t, message: "did not finish before the time limit" })),
+        tests: tests.map((t) =>
+          reported.has(t.name) ? t : { ...t, message: "did not finish before the time limit" },
+        ),
         message,
         ...(output ? { output } : {}),
         durationMs,
@@ -148,34 +161,63 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
   }
   if (outcome.oomKilled) {
     const limit = context.memoryBytes ? ` (${Math.round(context.memoryBytes / 2 ** 20)} MiB)` : "";
-    return error(`Out of memory: your code used more memory than the limit${limit} and was stopped.`);
+    return error(
+      `Out of memory: your code used more memory than the limit${limit} and was stopped.`,
+    );
   }
-  if (outcome.outputExceeded || outcome.resultsExceeded || outcome.messages.some((m) => m.type === "limit")) {
+  if (
+    outcome.outputExceeded ||
+    outcome.resultsExceeded ||
+    outcome.messages.some((m) => m.type === "limit")
+  ) {
     return error("Output limit exceeded: your code printed too much and was stopped.");
   }
   if (forged || outcome.rejectedLines > 0) {
-    return error("The test results could not be trusted (unexpected output on the results channel), so nothing was graded.");
+    return error(
+      "The test results could not be trusted (unexpected output on the results channel), so nothing was graded.",
+    );
   }
   if (!done) {
-    const heap = /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(outcome.stderrTail);
-    if (heap) return error("Out of memory: your code used more memory than the limit and was stopped.");
+    const heap = /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(
+      outcome.stderrTail,
+    );
+    if (heap)
+      return error("Out of memory: your code used more memory than the limit and was stopped.");
     if (outcome.pidsExhausted) {
-      return error(`Too many processes: your code tried to start more than ${context.pidsLimit} processes or threads and was stopped.`);
+      return error(
+        `Too many processes: your code tried to start more than ${context.pidsLimit} processes or threads and was stopped.`,
+      );
     }
-    return error("The test run crashed before reporting results (did your code call process.exit() or kill a process?).");
+    return error(
+      "The test run crashed before reporting results (did your code call process.exit() or kill a process?).",
+    );
   }
   const failures = done.errors.map(cleanMessage);
-  const heapError = failures.find((e) => /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|Worker exited unexpectedly|Channel closed/i.test(e));
+  const heapError = failures.find((e) =>
+    /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|Worker exited unexpectedly|Channel closed/i.test(
+      e,
+    ),
+  );
   if (reported.size === 0) {
     if (heapError || outcome.pidsExhausted) {
       if (outcome.pidsExhausted) {
-        return error(`Too many processes: your code tried to start more than ${context.pidsLimit} processes or threads and was stopped.`);
+        return error(
+          `Too many processes: your code tried to start more than ${context.pidsLimit} processes or threads and was stopped.`,
+        );
       }
-      return error(`The test run crashed: ${heapError}. If your code builds a very large array or buffer, it may have run out of memory.`);
+      return error(
+        `The test run crashed: ${heapError}. If your code builds a very large array or buffer, it may have run out of memory.`,
+      );
     }
-    return error(failures.length > 0 ? describeError(failures) : "No test ran. Does solution.ts export what the tests import?");
+    return error(
+      failures.length > 0
+        ? describeError(failures)
+        : "No test ran. Does solution.ts export what the tests import?",
+    );
   }
-  const allKnownPassed = context.expectedTests.every((name) => reported.get(name)?.status === "pass");
+  const allKnownPassed = context.expectedTests.every(
+    (name) => reported.get(name)?.status === "pass",
+  );
   if (allKnownPassed && failures.length === 0) {
     return { status: "pass", tests, ...(output ? { output } : {}), durationMs };
   }

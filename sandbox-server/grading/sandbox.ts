@@ -21,7 +21,16 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
@@ -70,8 +79,12 @@ export function createStage(
   mkdirSync(join(appDir, "exercises"), { recursive: true });
   mkdirSync(join(appDir, "node_modules"), { recursive: true });
   mkdirSync(etcDir, { recursive: true });
-  writeFileSync(join(appDir, "package.json"), JSON.stringify({ name: "wirelab-grading-sandbox", private: true, type: "module" }));
-  for (const name of RUNTIME_FILES) copyFileSync(join(RUNTIME_DIR, name), join(appDir, "grading", name));
+  writeFileSync(
+    join(appDir, "package.json"),
+    JSON.stringify({ name: "wirelab-grading-sandbox", private: true, type: "module" }),
+  );
+  for (const name of RUNTIME_FILES)
+    copyFileSync(join(RUNTIME_DIR, name), join(appDir, "grading", name));
   for (const test of testFiles) {
     const target = join(appDir, "exercises", test.exercise, test.file);
     mkdirSync(dirname(target), { recursive: true });
@@ -103,7 +116,8 @@ function systemDirArgs(): string[] {
     else if (stat.isDirectory()) args.push("--ro-bind", path, path);
   }
   // The dynamic linker's cache, nothing else from the host's /etc.
-  if (existsSync("/etc/ld.so.cache")) args.push("--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache");
+  if (existsSync("/etc/ld.so.cache"))
+    args.push("--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache");
   return args;
 }
 
@@ -253,12 +267,19 @@ export class Sandbox {
         if (message.type === "ready") resolve();
       };
       this.onMessage = onReady;
-      void this.exited.then(() => reject(new Error(`sandbox exited before it was ready: ${this.stderrTail.slice(-500)}`)));
+      void this.exited.then(() =>
+        reject(new Error(`sandbox exited before it was ready: ${this.stderrTail.slice(-500)}`)),
+      );
     });
     this.ready.catch(() => {});
   }
 
-  private command(options: SandboxSpawnOptions): { command: string; args: string[]; env: NodeJS.ProcessEnv; cwd: string } {
+  private command(options: SandboxSpawnOptions): {
+    command: string;
+    args: string[];
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+  } {
     const { stage, limits, bubblewrap } = options;
     let command: string;
     let args: string[];
@@ -287,7 +308,12 @@ export class Sandbox {
     if (this.cgroup) {
       // Join the cgroup first, then become the sandbox: nothing escapes the limits.
       const joins = this.cgroup.procsFiles.map((file) => `echo $$ > '${file}'`).join(" && ");
-      return { command: "/bin/sh", args: ["-c", `${joins} && exec "$0" "$@"`, command, ...args], env, cwd };
+      return {
+        command: "/bin/sh",
+        args: ["-c", `${joins} && exec "$0" "$@"`, command, ...args],
+        env,
+        cwd,
+      };
     }
     return { command, args, env, cwd };
   }

@@ -15,7 +15,12 @@ export function applyMask(payload: Uint8Array, key: Uint8Array): Uint8Array {
  * parser's hot path: copy (memcpy), then XOR in place a 32-bit word at a time
  * over the aligned middle of the target.
  */
-export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array, targetOffset: number): void {
+export function maskInto(
+  source: Uint8Array,
+  key: Uint8Array,
+  target: Uint8Array,
+  targetOffset: number,
+): void {
   const length = source.length;
   target.set(source, targetOffset);
   let i = 0;
@@ -29,7 +34,9 @@ export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array
     const k1 = key[(i + 1) & 3];
     const k2 = key[(i + 2) & 3];
     const k3 = key[(i + 3) & 3];
-    const wordKey = isLittleEndian ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) >>> 0 : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3) >>> 0;
+    const wordKey = isLittleEndian
+      ? (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) >>> 0
+      : ((k0 << 24) | (k1 << 16) | (k2 << 8) | k3) >>> 0;
     for (let w = 0; w < words; w++) view[w] ^= wordKey;
     i += words * 4;
   }

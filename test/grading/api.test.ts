@@ -63,7 +63,9 @@ describe("grading API", () => {
     const accept = exercises.find((e) => e.id === "handshake-accept")!;
     expect(accept.lesson).toBe("opening-handshake");
     expect(accept.title).toBeTypeOf("string");
-    expect((accept.files as Record<string, string>)["solution.ts"]).toContain("export function acceptKey");
+    expect((accept.files as Record<string, string>)["solution.ts"]).toContain(
+      "export function acceptKey",
+    );
     expect(accept).not.toHaveProperty("reference");
   });
 
@@ -75,72 +77,111 @@ describe("grading API", () => {
   });
 
   test("POST /api/grade grades a passing solution", { timeout: 60_000 }, async () => {
-    const response = await post({ exercise: "handshake-accept", files: { "solution.ts": reference() }, client: "api-pass" });
+    const response = await post({
+      exercise: "handshake-accept",
+      files: { "solution.ts": reference() },
+      client: "api-pass",
+    });
     expect(response.status).toBe(200);
-    const result = (await response.json()) as { status: string; tests: unknown[]; durationMs: number };
+    const result = (await response.json()) as {
+      status: string;
+      tests: unknown[];
+      durationMs: number;
+    };
     expect(result.status).toBe("pass");
     expect(result.tests.length).toBeGreaterThan(0);
     expect(result.durationMs).toBeTypeOf("number");
   });
 
-  test("POST /api/grade reports a syntax error as error with its line", { timeout: 60_000 }, async () => {
-    const response = await post({
-      exercise: "handshake-accept",
-      files: { "solution.ts": "export function acceptKey(key: string): string {\n  return key +;\n}\n" },
-      client: "api-syntax",
-    });
-    const result = (await response.json()) as { status: string; message: string };
-    expect(result.status).toBe("error");
-    expect(result.message).toMatch(/line 2/);
-  });
+  test(
+    "POST /api/grade reports a syntax error as error with its line",
+    { timeout: 60_000 },
+    async () => {
+      const response = await post({
+        exercise: "handshake-accept",
+        files: {
+          "solution.ts": "export function acceptKey(key: string): string {\n  return key +;\n}\n",
+        },
+        client: "api-syntax",
+      });
+      const result = (await response.json()) as { status: string; message: string };
+      expect(result.status).toBe("error");
+      expect(result.message).toMatch(/line 2/);
+    },
+  );
 
   test("bad requests get JSON errors: 400 malformed, 404 unknown exercise, 413 too large", async () => {
     const malformed = await post("{not json");
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toHaveProperty("error");
-    expect((await post({ exercise: "handshake-accept", files: { "other.ts": "" } })).status).toBe(400);
-    expect((await post({ exercise: "no-such-exercise", files: { "solution.ts": "" } })).status).toBe(404);
-    const huge = await post({ exercise: "handshake-accept", files: { "solution.ts": "x".repeat(400 * 1024) } });
+    expect((await post({ exercise: "handshake-accept", files: { "other.ts": "" } })).status).toBe(
+      400,
+    );
+    expect(
+      (await post({ exercise: "no-such-exercise", files: { "solution.ts": "" } })).status,
+    ).toBe(404);
+    const huge = await post({
+      exercise: "handshake-accept",
+      files: { "solution.ts": "x".repeat(400 * 1024) },
+    });
     expect(huge.status).toBe(413);
     expect((await fetch(`${base}/api/grade`)).status).toBe(405);
   });
 
-  test("a second submission from the same client while one is in flight gets 429", { timeout: 60_000 }, async () => {
-    const body = { exercise: "handshake-accept", files: { "solution.ts": reference() } };
-    const first = post(body, { "x-wirelab-client": "api-twice" });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = await post(body, { "x-wirelab-client": "api-twice" });
-    expect(second.status).toBe(429);
-    expect((await second.json()) as object).toHaveProperty("error");
-    expect((await first).status).toBe(200);
-  });
+  test(
+    "a second submission from the same client while one is in flight gets 429",
+    { timeout: 60_000 },
+    async () => {
+      const body = { exercise: "handshake-accept", files: { "solution.ts": reference() } };
+      const first = post(body, { "x-wirelab-client": "api-twice" });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = await post(body, { "x-wirelab-client": "api-twice" });
+      expect(second.status).toBe(429);
+      expect((await second.json()) as object).toHaveProperty("error");
+      expect((await first).status).toBe(200);
+    },
+  );
 
-  test("/ws/grade reports the queue position, streams each test, then the result", { timeout: 60_000 }, async () => {
-    const sockets = [new WebSocket(`${base.replace("http", "ws")}/ws/grade`), new WebSocket(`${base.replace("http", "ws")}/ws/grade`)];
-    await Promise.all(sockets.map((s) => new Promise((resolve) => s.once("open", resolve))));
-    const runs = sockets.map(
-      (socket, index) =>
-        new Promise<Array<{ type: string; position?: number }>>((resolve) => {
-          const events: Array<{ type: string; position?: number }> = [];
-          socket.on("message", (data) => {
-            const event = JSON.parse(String(data));
-            events.push(event);
-            if (event.type === "result" || event.type === "error") resolve(events);
-          });
-          socket.send(JSON.stringify({ type: "grade", exercise: "handshake-accept", files: { "solution.ts": reference() }, client: `ws-${index}` }));
-        }),
-    );
-    const [first, second] = await Promise.all(runs);
-    for (const socket of sockets) socket.close();
-    for (const events of [first, second]) {
-      const types = events.map((e) => e.type);
-      expect(types.at(-1)).toBe("result");
-      expect(types.filter((t) => t === "test").length).toBe(4);
-      expect(types.indexOf("started")).toBeLessThan(types.indexOf("test"));
-    }
-    // Concurrency 1: one of the two waited in the queue at position 1.
-    expect([...first, ...second].some((e) => e.type === "queued" && e.position === 1)).toBe(true);
-  });
+  test(
+    "/ws/grade reports the queue position, streams each test, then the result",
+    { timeout: 60_000 },
+    async () => {
+      const sockets = [
+        new WebSocket(`${base.replace("http", "ws")}/ws/grade`),
+        new WebSocket(`${base.replace("http", "ws")}/ws/grade`),
+      ];
+      await Promise.all(sockets.map((s) => new Promise((resolve) => s.once("open", resolve))));
+      const runs = sockets.map(
+        (socket, index) =>
+          new Promise<Array<{ type: string; position?: number }>>((resolve) => {
+            const events: Array<{ type: string; position?: number }> = [];
+            socket.on("message", (data) => {
+              const event = JSON.parse(String(data));
+              events.push(event);
+              if (event.type === "result" || event.type === "error") resolve(events);
+            });
+            socket.send(
+              JSON.stringify({
+                type: "grade",
+                exercise: "handshake-accept",
+                files: { "solution.ts": reference() },
+                client: `ws-${index}`,
+              }),
+            );
+          }),
+      );
+      const [first, second] = await Promise.all(runs);
+      for (const socket of sockets) socket.close();
+      for (const events of [first, second]) {
+        const types = events.map((e) => e.type);
+        expect(types.at(-1)).toBe("result");
+        expect(types.filter((t) => t === "test").length).toBe(4);
+        expect(types.indexOf("started")).toBeLessThan(types.indexOf("test"));
+      }
+      // Concurrency 1: one of the two waited in the queue at position 1.
+      expect([...first, ...second].some((e) => e.type === "queued" && e.position === 1)).toBe(true);
+    },
+  );
 
   test("describe() says which sandbox and limits are in force", () => {
     const lines = feature.describe!().join("\n");
@@ -151,7 +192,10 @@ describe("grading API", () => {
 
 describe("without a sandbox", () => {
   test("refuses remote clients unless allowUnsafe, grades loopback clients", async () => {
-    const unsandboxed = { ...grader, description: { ...grader.description, sandboxed: false } } as unknown as Grader;
+    const unsandboxed = {
+      ...grader,
+      description: { ...grader.description, sandboxed: false },
+    } as unknown as Grader;
     Object.setPrototypeOf(unsandboxed, Grader.prototype);
     const strict = createGradingFeature({ grader: unsandboxed });
     const fakeRequest = (remoteAddress: string) => {
@@ -172,7 +216,11 @@ describe("without a sandbox", () => {
           body = text;
         },
       };
-      await f.handleRequest!(fakeRequest(address) as never, response as never, new URL("http://x/api/grade"));
+      await f.handleRequest!(
+        fakeRequest(address) as never,
+        response as never,
+        new URL("http://x/api/grade"),
+      );
       return { status, body };
     };
     expect((await answer(strict, "192.168.1.20")).status).toBe(403);

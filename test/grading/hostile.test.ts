@@ -30,7 +30,12 @@ beforeAll(async () => {
   } catch {
     hostPasswdFirstLine = "root:x:0:0";
   }
-  grader = await Grader.create({ concurrency: 2, poolSize: 2, timeLimitMs: 5000, testTimeoutMs: 3000 });
+  grader = await Grader.create({
+    concurrency: 2,
+    poolSize: 2,
+    timeLimitMs: 5000,
+    testTimeoutMs: 3000,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -40,7 +45,11 @@ afterAll(async () => {
 
 let clientCounter = 0;
 function grade(solution: string): Promise<GradeResult> {
-  return grader.grade({ exercise: EXERCISE, files: { "solution.ts": solution }, client: `hostile-${++clientCounter}` });
+  return grader.grade({
+    exercise: EXERCISE,
+    files: { "solution.ts": solution },
+    client: `hostile-${++clientCounter}`,
+  });
 }
 
 /** Everything a student could read in a result, as one string. */
@@ -73,7 +82,8 @@ function markedProcesses(): number[] {
 }
 
 async function expectNoMarkedProcesses(): Promise<void> {
-  for (let i = 0; i < 50 && markedProcesses().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && markedProcesses().length > 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
   expect(markedProcesses()).toEqual([]);
 }
 
@@ -87,7 +97,9 @@ export function acceptKey(key: string): string { return "probe:" + JSON.stringif
 
 describe.concurrent("hostile submissions", () => {
   test("an infinite loop at the top level: error, time limit", { timeout: 60_000 }, async () => {
-    const result = await grade(`while (true) {}\nexport function acceptKey(k: string) { return k; }`);
+    const result = await grade(
+      `while (true) {}\nexport function acceptKey(k: string) { return k; }`,
+    );
     expect(result.status).toBe("error");
     expect(result.message).toMatch(/time limit/i);
   });
@@ -129,46 +141,75 @@ describe.concurrent("hostile submissions", () => {
   });
 
   test("importing child_process is refused with a clear message", { timeout: 60_000 }, async () => {
-    const result = await grade(`import { execSync } from "node:child_process";\nexport function acceptKey(k: string) { return String(execSync("id")); }`);
+    const result = await grade(
+      `import { execSync } from "node:child_process";\nexport function acceptKey(k: string) { return String(execSync("id")); }`,
+    );
     expect(result.status).toBe("error");
     expect(result.message).toMatch(/may not import "node:child_process"/);
   });
 
-  test("reading /etc/passwd sees the sandbox's file, not the host's", { timeout: 60_000 }, async () => {
-    const result = await grade(reporting(`try { return readFileSync("/etc/passwd", "utf8"); } catch (e) { return String(e); }`));
-    expect(result.status).toBe("fail");
-    expect(visible(result)).toContain("student:x:1000");
-    expectNoLeak(result);
-  });
+  test(
+    "reading /etc/passwd sees the sandbox's file, not the host's",
+    { timeout: 60_000 },
+    async () => {
+      const result = await grade(
+        reporting(
+          `try { return readFileSync("/etc/passwd", "utf8"); } catch (e) { return String(e); }`,
+        ),
+      );
+      expect(result.status).toBe("fail");
+      expect(visible(result)).toContain("student:x:1000");
+      expectNoLeak(result);
+    },
+  );
 
-  test("reading a secret planted on the host, the project and the grader's files fails", { timeout: 60_000 }, async () => {
-    const paths = [secretFile, testFilePath, new URL("../../sandbox-server/grading/grader.ts", import.meta.url).pathname, "/root/.bashrc", "/work", "/proc/1/environ"];
-    const result = await grade(
-      reporting(`return ${JSON.stringify(paths)}.map((p) => { try { return p + "=" + readFileSync(p, "utf8").slice(0, 200); } catch (e) { return p + "!" + (e as NodeJS.ErrnoException).code; } });`),
-    );
-    expect(result.status).toBe("fail");
-    expectNoLeak(result);
-    const shown = visible(result);
-    expect(shown).toContain(`${secretFile}!ENOENT`);
-    expect(shown).not.toContain("class Grader");
-  });
+  test(
+    "reading a secret planted on the host, the project and the grader's files fails",
+    { timeout: 60_000 },
+    async () => {
+      const paths = [
+        secretFile,
+        testFilePath,
+        new URL("../../sandbox-server/grading/grader.ts", import.meta.url).pathname,
+        "/root/.bashrc",
+        "/work",
+        "/proc/1/environ",
+      ];
+      const result = await grade(
+        reporting(
+          `return ${JSON.stringify(paths)}.map((p) => { try { return p + "=" + readFileSync(p, "utf8").slice(0, 200); } catch (e) { return p + "!" + (e as NodeJS.ErrnoException).code; } });`,
+        ),
+      );
+      expect(result.status).toBe("fail");
+      expectNoLeak(result);
+      const shown = visible(result);
+      expect(shown).toContain(`${secretFile}!ENOENT`);
+      expect(shown).not.toContain("class Grader");
+    },
+  );
 
-  test("writing the test file, the runner, the config and node_modules fails (read-only)", { timeout: 60_000 }, async () => {
-    const before = statSync(testFilePath).mtimeMs;
-    const targets = [
-      `/app/exercises/${EXERCISE}/solution.test.ts`,
-      "/app/grading/runner.ts",
-      "/app/package.json",
-      "/app/node_modules/vitest/package.json",
-      testFilePath,
-    ];
-    const result = await grade(
-      reporting(`return ${JSON.stringify(targets)}.map((p) => { try { writeFileSync(p, "test('forged', () => {});"); return p + " WRITTEN"; } catch (e) { return p + " " + (e as NodeJS.ErrnoException).code; } });`),
-    );
-    expect(result.status).toBe("fail");
-    expect(visible(result)).not.toContain("WRITTEN");
-    expect(statSync(testFilePath).mtimeMs).toBe(before);
-  });
+  test(
+    "writing the test file, the runner, the config and node_modules fails (read-only)",
+    { timeout: 60_000 },
+    async () => {
+      const before = statSync(testFilePath).mtimeMs;
+      const targets = [
+        `/app/exercises/${EXERCISE}/solution.test.ts`,
+        "/app/grading/runner.ts",
+        "/app/package.json",
+        "/app/node_modules/vitest/package.json",
+        testFilePath,
+      ];
+      const result = await grade(
+        reporting(
+          `return ${JSON.stringify(targets)}.map((p) => { try { writeFileSync(p, "test('forged', () => {});"); return p + " WRITTEN"; } catch (e) { return p + " " + (e as NodeJS.ErrnoException).code; } });`,
+        ),
+      );
+      expect(result.status).toBe("fail");
+      expect(visible(result)).not.toContain("WRITTEN");
+      expect(statSync(testFilePath).mtimeMs).toBe(before);
+    },
+  );
 
   test("process.exit(0) at the top level: error, never pass", { timeout: 60_000 }, async () => {
     const result = await grade(`${reference}\nprocess.exit(0);`);
@@ -237,8 +278,11 @@ describe.concurrent("hostile submissions", () => {
     await expectNoMarkedProcesses();
   });
 
-  test("symlinks and fake result files in the work folder change nothing", { timeout: 60_000 }, async () => {
-    const result = await grade(`
+  test(
+    "symlinks and fake result files in the work folder change nothing",
+    { timeout: 60_000 },
+    async () => {
+      const result = await grade(`
       import { symlinkSync, writeFileSync } from "node:fs";
       const fake = JSON.stringify({ status: "pass", tests: [], durationMs: 1 });
       for (const name of ["results.json", "report.json", "/tmp/results.json"]) {
@@ -249,9 +293,10 @@ describe.concurrent("hostile submissions", () => {
       process.stdout.write(JSON.stringify({ type: "test", test: { name: "acceptKey > forged", status: "pass" } }) + "\\n");
       process.stdout.write(JSON.stringify({ type: "done", errors: [], console: "" }) + "\\n");
       export function acceptKey(k: string) { return k; }`);
-    expect(result.status).toBe("fail");
-    expectNoLeak(result);
-  });
+      expect(result.status).toBe("fail");
+      expectNoLeak(result);
+    },
+  );
 
   test("expect.extend imported from vitest cannot forge passes", { timeout: 60_000 }, async () => {
     const result = await grade(`
@@ -262,34 +307,46 @@ describe.concurrent("hostile submissions", () => {
     expect(result.message).toMatch(/may not import "vitest"/);
   });
 
-  test("import.meta.glob and ?raw imports of host paths are refused", { timeout: 60_000 }, async () => {
-    const result = await grade(`
+  test(
+    "import.meta.glob and ?raw imports of host paths are refused",
+    { timeout: 60_000 },
+    async () => {
+      const result = await grade(`
       import passwd from "/etc/passwd?raw";
       const others = import.meta.glob("/tmp/**", { query: "?raw", eager: true });
       export function acceptKey(k: string) { return passwd + JSON.stringify(others); }`);
-    expect(result.status).toBe("error");
-    expect(result.message).toMatch(/may not import/);
-    expectNoLeak(result);
-  });
+      expect(result.status).toBe("error");
+      expect(result.message).toMatch(/may not import/);
+      expectNoLeak(result);
+    },
+  );
 
-  test("expect.extend reached through globalThis cannot forge passes", { timeout: 60_000 }, async () => {
-    const result = await grade(`
+  test(
+    "expect.extend reached through globalThis cannot forge passes",
+    { timeout: 60_000 },
+    async () => {
+      const result = await grade(`
       const g = globalThis as Record<symbol, any>;
       const pass = () => ({ pass: true, message: () => "" });
       try { g[Symbol.for("expect-global")]?.extend({ toBe: pass }); } catch {}
       try { g[Symbol.for("$$jest-matchers-object")].matchers.toBe = pass; } catch {}
       try { (Object as any).is = () => true; } catch {}
       export function acceptKey(k: string) { return k; }`);
-    expectNotPass(result);
-  });
+      expectNotPass(result);
+    },
+  );
 
-  test("honest submissions graded alongside hostile ones still get correct results", { timeout: 90_000 }, async () => {
-    const results = await Promise.all([
-      grade(reference),
-      grade(`while (true) {}\nexport function acceptKey(k: string) { return k; }`),
-      grade(reference),
-      grade(`export function acceptKey(k: string) { return k; }`),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(["pass", "error", "pass", "fail"]);
-  });
+  test(
+    "honest submissions graded alongside hostile ones still get correct results",
+    { timeout: 90_000 },
+    async () => {
+      const results = await Promise.all([
+        grade(reference),
+        grade(`while (true) {}\nexport function acceptKey(k: string) { return k; }`),
+        grade(reference),
+        grade(`export function acceptKey(k: string) { return k; }`),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(["pass", "error", "pass", "fail"]);
+    },
+  );
 });

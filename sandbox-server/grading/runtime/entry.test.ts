@@ -12,13 +12,17 @@ const exercisesDir = process.env.WIRELAB_EXERCISES_DIR ?? "/app/exercises";
 
 if (process.env.WIRELAB_DEBUG) {
   const u = process.cpuUsage();
-  console.error(`worker: cpu ${Math.round((u.user + u.system) / 1000)} ms, wall ${Math.round(performance.now())} ms`);
+  console.error(
+    `worker: cpu ${Math.round((u.user + u.system) / 1000)} ms, wall ${Math.round(performance.now())} ms`,
+  );
 }
 writeFileSync(`${workDir}/.worker-waiting`, "");
 while (!existsSync(`${workDir}/submission.json`)) {
   await new Promise((resolve) => setTimeout(resolve, 4));
 }
-const { testFiles } = JSON.parse(readFileSync(`${workDir}/submission.json`, "utf8")) as { testFiles: string[] };
+const { testFiles } = JSON.parse(readFileSync(`${workDir}/submission.json`, "utf8")) as {
+  testFiles: string[];
+};
 for (const file of testFiles) {
   await import(/* @vite-ignore */ `${exercisesDir}/${file}`);
 }

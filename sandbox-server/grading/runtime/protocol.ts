@@ -64,7 +64,10 @@ export const BLOCKED_BUILTINS = [
   "worker_threads",
 ];
 
-export function isAllowedSolutionImport(source: string, isBuiltin: (name: string) => boolean): boolean {
+export function isAllowedSolutionImport(
+  source: string,
+  isBuiltin: (name: string) => boolean,
+): boolean {
   if (isBuiltin(source)) {
     const name = source.replace(/^node:/, "").split("/")[0];
     return !BLOCKED_BUILTINS.includes(name);

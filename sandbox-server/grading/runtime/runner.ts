@@ -39,7 +39,10 @@ const resultsFd = RESULTS_FD;
 console.log = console.info = console.debug = console.error;
 const writeErr = process.stderr.write.bind(process.stderr);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-  (writeErr as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
+  (writeErr as (c: string | Uint8Array, ...r: unknown[]) => boolean)(
+    chunk,
+    ...rest,
+  )) as typeof process.stdout.write;
 
 // Everything the solution prints (the worker's stdout/stderr, console.*)
 // counts against one limit; past it the run stops with a `limit` message.
@@ -86,8 +89,10 @@ function testResult(testCase: TestCase): RunnerTestResult {
   const out: RunnerTestResult = { name: testCase.fullName, status };
   if (error) {
     out.message = truncate(error.message ?? String(error), PROTOCOL_LIMITS.messageChars);
-    if (typeof error.expected === "string") out.expected = truncate(error.expected, PROTOCOL_LIMITS.valueChars);
-    if (typeof error.actual === "string") out.actual = truncate(error.actual, PROTOCOL_LIMITS.valueChars);
+    if (typeof error.expected === "string")
+      out.expected = truncate(error.expected, PROTOCOL_LIMITS.valueChars);
+    if (typeof error.actual === "string")
+      out.actual = truncate(error.actual, PROTOCOL_LIMITS.valueChars);
   }
   return out;
 }
@@ -98,7 +103,8 @@ const consoleChunks: string[] = [];
 let receivedAt = 0;
 const reporter: Reporter = {
   onTestCaseResult(testCase) {
-    if (process.env.WIRELAB_DEBUG) console.error(`test at ${Math.round(performance.now() - receivedAt)} ms`);
+    if (process.env.WIRELAB_DEBUG)
+      console.error(`test at ${Math.round(performance.now() - receivedAt)} ms`);
     send({ type: "test", test: testResult(testCase) });
   },
   onUserConsoleLog(log) {
@@ -132,7 +138,9 @@ writeFileSync(SOLUTION_PATH, "export {};\n");
 const cpu = (label: string) => {
   if (!process.env.WIRELAB_DEBUG) return;
   const u = process.cpuUsage();
-  console.error(`${label}: cpu ${Math.round((u.user + u.system) / 1000)} ms, wall ${Math.round(performance.now())} ms`);
+  console.error(
+    `${label}: cpu ${Math.round((u.user + u.system) / 1000)} ms, wall ${Math.round(performance.now())} ms`,
+  );
 };
 cpu("imported");
 const vitest = await createVitest(
@@ -166,7 +174,8 @@ const vitest = await createVitest(
         name: "wirelab-grading-solution",
         enforce: "pre",
         resolveId(source, importer) {
-          if (importer?.startsWith(EXERCISES_DIR + "/") && /^\.\/solution(\.ts)?$/.test(source)) return SOLUTION_PATH;
+          if (importer?.startsWith(EXERCISES_DIR + "/") && /^\.\/solution(\.ts)?$/.test(source))
+            return SOLUTION_PATH;
           return null;
         },
       },
@@ -183,7 +192,8 @@ const vitest = await createVitest(
             if (entry.n === undefined) {
               this.error("solution.ts may only use import() with a string literal.");
             }
-            if (!isAllowedSolutionImport(entry.n, isBuiltin)) this.error(describeBlockedImport(entry.n));
+            if (!isAllowedSolutionImport(entry.n, isBuiltin))
+              this.error(describeBlockedImport(entry.n));
           }
           return null;
         },
@@ -222,7 +232,10 @@ receivedAt = performance.now();
 const submission = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Submission;
 nonce = submission.nonce;
 writeFileSync(SOLUTION_PATH, submission.solution);
-writeFileSync(`${WORK_DIR}/submission.json.tmp`, JSON.stringify({ testFiles: submission.testFiles }));
+writeFileSync(
+  `${WORK_DIR}/submission.json.tmp`,
+  JSON.stringify({ testFiles: submission.testFiles }),
+);
 renameSync(`${WORK_DIR}/submission.json.tmp`, `${WORK_DIR}/submission.json`);
 
 try {
@@ -230,7 +243,8 @@ try {
 } catch (error) {
   send({ type: "done", errors: [String((error as Error)?.message ?? error)], console: "" });
 }
-if (process.env.WIRELAB_DEBUG) console.error(`run took ${Math.round(performance.now() - receivedAt)} ms`);
+if (process.env.WIRELAB_DEBUG)
+  console.error(`run took ${Math.round(performance.now() - receivedAt)} ms`);
 // Do not wait for vitest.close(): anything the student left running dies with
 // the sandbox. The grader has what it needs.
 process.exit(0);

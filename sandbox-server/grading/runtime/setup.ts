@@ -18,13 +18,14 @@ Object.freeze(chai.Assertion.prototype);
 Object.freeze(chai.Assertion);
 Object.freeze(chai.util);
 // Setup runs before every test file in the (reused) worker: lock once.
-if (!Object.isFrozen(expect)) Object.defineProperty(expect, "extend", {
-  value() {
-    throw new Error("expect.extend is not available while grading");
-  },
-  writable: false,
-  configurable: false,
-});
+if (!Object.isFrozen(expect))
+  Object.defineProperty(expect, "extend", {
+    value() {
+      throw new Error("expect.extend is not available while grading");
+    },
+    writable: false,
+    configurable: false,
+  });
 Object.freeze(expect);
 Object.freeze(Object);
 Object.freeze(Array);

@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { closeCodeInfo, closeCodeRange, closeCodes, describeCloseCode, isValidReceivedCloseCode, localOnlyCloseCodes } from "../../../src/protocol/close-codes.ts";
+import {
+  closeCodeInfo,
+  closeCodeRange,
+  closeCodes,
+  describeCloseCode,
+  isValidReceivedCloseCode,
+  localOnlyCloseCodes,
+} from "../../../src/protocol/close-codes.ts";
 import { encodeClosePayload, encodeCloseFrame } from "../../../src/protocol/frame-encoder.ts";
 import { bytesToHex } from "../../../src/protocol/hex.ts";
 
 describe("close codes", () => {
   it("lists 1000–1015 with names", () => {
-    expect(closeCodes.map((entry) => entry.code)).toEqual(Array.from({ length: 16 }, (_, i) => 1000 + i));
+    expect(closeCodes.map((entry) => entry.code)).toEqual(
+      Array.from({ length: 16 }, (_, i) => 1000 + i),
+    );
     expect(closeCodeInfo(1009)?.name).toBe("Message Too Big");
     expect(closeCodeInfo(1014)?.source).toBe("IANA registry");
   });

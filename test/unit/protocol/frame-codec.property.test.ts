@@ -14,10 +14,17 @@ interface MessageSpec {
   interleavedPing?: Uint8Array | undefined;
 }
 
-const textPayload = fc.string({ unit: "binary", maxLength: 300 }).map((text) => new TextEncoder().encode(text));
+const textPayload = fc
+  .string({ unit: "binary", maxLength: 300 })
+  .map((text) => new TextEncoder().encode(text));
 const binaryPayload = fc.oneof(
   { weight: 5, arbitrary: fc.uint8Array({ maxLength: 300 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 65530, max: 66000 }).map((length) => new Uint8Array(length).map((_, i) => i * 31)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 65530, max: 66000 })
+      .map((length) => new Uint8Array(length).map((_, i) => i * 31)),
+  },
 );
 const controlPayload = fc.uint8Array({ maxLength: 125 });
 
@@ -34,7 +41,11 @@ const messageSpec: fc.Arbitrary<MessageSpec> = fc.oneof(
     cuts: fc.array(fc.nat(), { maxLength: 4 }),
     interleavedPing: fc.option(controlPayload, { nil: undefined }),
   }),
-  fc.record({ type: fc.constantFrom("ping" as const, "pong" as const), payload: controlPayload, cuts: fc.constant([]) }),
+  fc.record({
+    type: fc.constantFrom("ping" as const, "pong" as const),
+    payload: controlPayload,
+    cuts: fc.constant([]),
+  }),
 );
 
 const maskKey = fc.uint8Array({ minLength: 4, maxLength: 4 });
@@ -47,7 +58,12 @@ function encodeStream(specs: MessageSpec[], masked: boolean, keys: Uint8Array[])
   const expected: Array<{ type: string; data: Uint8Array }> = [];
   for (const spec of specs) {
     if (spec.type === "ping" || spec.type === "pong") {
-      frames.push(encodeFrame({ opcode: spec.type === "ping" ? 9 : 10, payload: spec.payload, mask: masked }, { maskGenerator }));
+      frames.push(
+        encodeFrame(
+          { opcode: spec.type === "ping" ? 9 : 10, payload: spec.payload, mask: masked },
+          { maskGenerator },
+        ),
+      );
       expected.push({ type: spec.type, data: spec.payload });
       continue;
     }
@@ -61,9 +77,19 @@ function encodeStream(specs: MessageSpec[], masked: boolean, keys: Uint8Array[])
     pieces.push(spec.payload.subarray(start));
     pieces.forEach((piece, i) => {
       const opcode = i === 0 ? (spec.type === "text" ? 1 : 2) : 0;
-      frames.push(encodeFrame({ opcode, fin: i === pieces.length - 1, payload: piece, mask: masked }, { maskGenerator }));
+      frames.push(
+        encodeFrame(
+          { opcode, fin: i === pieces.length - 1, payload: piece, mask: masked },
+          { maskGenerator },
+        ),
+      );
       if (i === 0 && pieces.length > 1 && spec.interleavedPing) {
-        frames.push(encodeFrame({ opcode: 9, payload: spec.interleavedPing, mask: masked }, { maskGenerator }));
+        frames.push(
+          encodeFrame(
+            { opcode: 9, payload: spec.interleavedPing, mask: masked },
+            { maskGenerator },
+          ),
+        );
         expected.push({ type: "ping", data: spec.interleavedPing });
       }
     });
@@ -85,7 +111,8 @@ function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 
-const simplify = (messages: ParsedMessage[]) => messages.map((message) => ({ type: message.type, data: message.data }));
+const simplify = (messages: ParsedMessage[]) =>
+  messages.map((message) => ({ type: message.type, data: message.data }));
 
 describe("encode → decode round trips", () => {
   it("decodes random streams of fragmented, masked or unmasked messages, in random chunks, to the messages encoded", () => {
@@ -98,12 +125,16 @@ describe("encode → decode round trips", () => {
         fc.boolean(),
         (specs, masked, keys, cuts, trace) => {
           const { bytes, expected } = encodeStream(specs, masked, keys);
-          const result = parseFrames(split(bytes, cuts), { role: masked ? "server" : "client", trace });
+          const result = parseFrames(split(bytes, cuts), {
+            role: masked ? "server" : "client",
+            trace,
+          });
           expect(result.error).toBeUndefined();
           expect(result.remainingBytes).toBe(0);
           expect(simplify(result.messages)).toEqual(expected);
           const textMessages = result.messages.filter((message) => message.type === "text");
-          for (const message of textMessages) expect(message.text).toBe(new TextDecoder().decode(message.data));
+          for (const message of textMessages)
+            expect(message.text).toBe(new TextDecoder().decode(message.data));
         },
       ),
       { numRuns: 150 },
@@ -117,7 +148,12 @@ describe("encode → decode round trips", () => {
           fin: fc.boolean(),
           rsv1: fc.boolean(),
           opcode: fc.constant(2),
-          payload: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 65536, max: 65600 }).map((length) => new Uint8Array(length).map((_, i) => (i * 131) >> 3))),
+          payload: fc.oneof(
+            fc.uint8Array({ maxLength: 300 }),
+            fc
+              .integer({ min: 65536, max: 65600 })
+              .map((length) => new Uint8Array(length).map((_, i) => (i * 131) >> 3)),
+          ),
           mask: fc.boolean(),
           maskingKey: maskKey,
         }),
@@ -129,10 +165,19 @@ describe("encode → decode round trips", () => {
           });
           expect(result.error).toBeUndefined();
           const [parsed] = result.frames;
-          expect(parsed).toMatchObject({ fin: frame.fin, rsv1: frame.rsv1, opcode: frame.opcode, masked: frame.mask, payloadLength: frame.payload.length });
+          expect(parsed).toMatchObject({
+            fin: frame.fin,
+            rsv1: frame.rsv1,
+            opcode: frame.opcode,
+            masked: frame.mask,
+            payloadLength: frame.payload.length,
+          });
           expect(sameBytes(parsed.payload, frame.payload)).toBe(true);
           expect(parsed.byteLength).toBe(bytes.length);
-          if (frame.mask) expect(sameBytes(parsed.wirePayload, applyMask(frame.payload, frame.maskingKey))).toBe(true);
+          if (frame.mask)
+            expect(sameBytes(parsed.wirePayload, applyMask(frame.payload, frame.maskingKey))).toBe(
+              true,
+            );
         },
       ),
       { numRuns: 100 },

@@ -13,10 +13,26 @@ describe("RFC 6455 §5.7 examples", () => {
     expect(result.error).toBeUndefined();
     expect(result.frames).toHaveLength(1);
     const [frame] = result.frames;
-    expect(frame).toMatchObject({ fin: true, rsv1: false, opcode: 1, opcodeName: "text", masked: false, payloadLength: 5, offset: 0, byteLength: 7 });
+    expect(frame).toMatchObject({
+      fin: true,
+      rsv1: false,
+      opcode: 1,
+      opcodeName: "text",
+      masked: false,
+      payloadLength: 5,
+      offset: 0,
+      byteLength: 7,
+    });
     expect(bytesToHex(frame.header)).toBe("81 05");
     expect(result.messages).toEqual([
-      expect.objectContaining({ type: "text", text: "Hello", frameIndices: [0], offset: 0, endOffset: 7, compressed: false }),
+      expect.objectContaining({
+        type: "text",
+        text: "Hello",
+        frameIndices: [0],
+        offset: 0,
+        endOffset: 7,
+        compressed: false,
+      }),
     ]);
   });
 
@@ -38,7 +54,13 @@ describe("RFC 6455 §5.7 examples", () => {
       [true, "continuation", 5],
     ]);
     expect(result.messages).toHaveLength(1);
-    expect(result.messages[0]).toMatchObject({ type: "text", text: "Hello", frameIndices: [0, 1], offset: 0, endOffset: 9 });
+    expect(result.messages[0]).toMatchObject({
+      type: "text",
+      text: "Hello",
+      frameIndices: [0, 1],
+      offset: 0,
+      endOffset: 9,
+    });
   });
 
   it("parses an unmasked ping (89 05 48 65 6c 6c 6f) as a control message", () => {
@@ -57,7 +79,11 @@ describe("RFC 6455 §5.7 examples", () => {
     const payload = new Uint8Array(256).map((_, i) => i);
     const bytes = new Uint8Array([0x82, 0x7e, 0x01, 0x00, ...payload]);
     const result = parseFrames(bytes, { role: "client" });
-    expect(result.frames[0]).toMatchObject({ payloadLength7: 126, payloadLength: 256, byteLength: 260 });
+    expect(result.frames[0]).toMatchObject({
+      payloadLength7: 126,
+      payloadLength: 256,
+      byteLength: 260,
+    });
     expect(result.messages[0].type).toBe("binary");
     expect(result.messages[0].data).toEqual(payload);
     expect(encodeFrame({ opcode: 2, payload })).toEqual(bytes);
@@ -78,27 +104,40 @@ describe("RFC 6455 §5.7 examples", () => {
   it("encodes every §5.7 example byte for byte", () => {
     const key = fixedMasks("37fa213d");
     expect(bytesToHex(encodeFrame({ opcode: 1, payload: "Hello" }))).toBe("81 05 48 65 6c 6c 6f");
-    expect(bytesToHex(encodeFrame({ opcode: 1, payload: "Hello", mask: true }, { maskGenerator: key }))).toBe(
-      "81 85 37 fa 21 3d 7f 9f 4d 51 58",
+    expect(
+      bytesToHex(encodeFrame({ opcode: 1, payload: "Hello", mask: true }, { maskGenerator: key })),
+    ).toBe("81 85 37 fa 21 3d 7f 9f 4d 51 58");
+    expect(bytesToHex(encodeFrame({ opcode: 1, fin: false, payload: "Hel" }))).toBe(
+      "01 03 48 65 6c",
     );
-    expect(bytesToHex(encodeFrame({ opcode: 1, fin: false, payload: "Hel" }))).toBe("01 03 48 65 6c");
     expect(bytesToHex(encodeFrame({ opcode: 0, payload: "lo" }))).toBe("80 02 6c 6f");
     expect(bytesToHex(encodeFrame({ opcode: 9, payload: "Hello" }))).toBe("89 05 48 65 6c 6c 6f");
-    expect(bytesToHex(encodeFrame({ opcode: 10, payload: "Hello", mask: true }, { maskGenerator: key }))).toBe(
-      "8a 85 37 fa 21 3d 7f 9f 4d 51 58",
-    );
+    expect(
+      bytesToHex(encodeFrame({ opcode: 10, payload: "Hello", mask: true }, { maskGenerator: key })),
+    ).toBe("8a 85 37 fa 21 3d 7f 9f 4d 51 58");
   });
 });
 
 describe("step trace", () => {
   it("has one step per header field, with absolute offsets, bits and explanation keys, for the masked example", () => {
     // Prefix one unrelated frame so offsets are visibly absolute.
-    const stream = parseFrames(hex("89 80 00 00 00 00 81 85 37 fa 21 3d 7f 9f 4d 51 58"), { role: "server" });
+    const stream = parseFrames(hex("89 80 00 00 00 00 81 85 37 fa 21 3d 7f 9f 4d 51 58"), {
+      role: "server",
+    });
     const steps = stream.steps.filter((step) => step.frameIndex === 1);
     expect(
       steps.map((step) =>
         step.kind === "field"
-          ? [step.state, step.field, step.offset, step.bitOffset, step.bitWidth, step.bits ?? null, step.value, step.explanationKey]
+          ? [
+              step.state,
+              step.field,
+              step.offset,
+              step.bitOffset,
+              step.bitWidth,
+              step.bits ?? null,
+              step.value,
+              step.explanationKey,
+            ]
           : [step.kind, step.offset],
       ),
     ).toEqual([
@@ -120,13 +159,24 @@ describe("step trace", () => {
     const bytes = new Uint8Array(4 + 300);
     bytes.set(hex("82 7e 01 2c"));
     const steps = parseFrames(bytes, { role: "client" }).steps;
-    const extended = steps.find((step) => step.kind === "field" && step.field === "extendedPayloadLength16");
-    expect(extended).toMatchObject({ state: "GET_PAYLOAD_LENGTH_16", offset: 2, bitOffset: 16, bitWidth: 16, value: 300, bits: "0000000100101100" });
+    const extended = steps.find(
+      (step) => step.kind === "field" && step.field === "extendedPayloadLength16",
+    );
+    expect(extended).toMatchObject({
+      state: "GET_PAYLOAD_LENGTH_16",
+      offset: 2,
+      bitOffset: 16,
+      bitWidth: 16,
+      value: 300,
+      bits: "0000000100101100",
+    });
 
     const big = new Uint8Array(10 + 65536);
     big.set(hex("82 7f 00 00 00 00 00 01 00 00"));
     const bigSteps = parseFrames(big, { role: "client" }).steps;
-    expect(bigSteps.find((step) => step.kind === "field" && step.field === "extendedPayloadLength64")).toMatchObject({
+    expect(
+      bigSteps.find((step) => step.kind === "field" && step.field === "extendedPayloadLength64"),
+    ).toMatchObject({
       state: "GET_PAYLOAD_LENGTH_64",
       offset: 2,
       bitWidth: 64,
@@ -137,13 +187,37 @@ describe("step trace", () => {
   it("says how many more bytes it needs when a frame stops mid-header or mid-payload", () => {
     const parser = new FrameParser({ role: "server" });
     expect(parser.push(hex("81")).steps).toEqual([
-      { kind: "need-more", state: "GET_INFO", frameIndex: 0, offset: 1, needed: 1, explanationKey: "need-more" },
+      {
+        kind: "need-more",
+        state: "GET_INFO",
+        frameIndex: 0,
+        offset: 1,
+        needed: 1,
+        explanationKey: "need-more",
+      },
     ]);
     const afterInfo = parser.push(hex("85 37 fa"));
-    expect(afterInfo.steps.at(-1)).toMatchObject({ kind: "need-more", state: "GET_MASK", offset: 4, needed: 2 });
-    expect(parser.partialFrame).toMatchObject({ index: 0, offset: 0, fin: true, opcode: 1, masked: true, payloadLength: 5 });
+    expect(afterInfo.steps.at(-1)).toMatchObject({
+      kind: "need-more",
+      state: "GET_MASK",
+      offset: 4,
+      needed: 2,
+    });
+    expect(parser.partialFrame).toMatchObject({
+      index: 0,
+      offset: 0,
+      fin: true,
+      opcode: 1,
+      masked: true,
+      payloadLength: 5,
+    });
     const afterKey = parser.push(hex("21 3d 7f"));
-    expect(afterKey.steps.at(-1)).toMatchObject({ kind: "need-more", state: "GET_DATA", offset: 7, needed: 4 });
+    expect(afterKey.steps.at(-1)).toMatchObject({
+      kind: "need-more",
+      state: "GET_DATA",
+      offset: 7,
+      needed: 4,
+    });
     const done = parser.push(hex("9f 4d 51 58"));
     expect(done.messages[0].text).toBe("Hello");
     expect(parser.state).toBe("GET_INFO");
@@ -162,7 +236,8 @@ describe("step trace", () => {
   it("names an explanation in the field table for every field step", () => {
     const bytes = hex("01 03 48 65 6c 89 00 80 02 6c 6f");
     for (const step of parseFrames(bytes, { role: "client" }).steps) {
-      if (step.kind === "field") expect(explain(step.explanationKey), step.explanationKey).toBeTruthy();
+      if (step.kind === "field")
+        expect(explain(step.explanationKey), step.explanationKey).toBeTruthy();
     }
   });
 });
@@ -186,7 +261,13 @@ describe("field table", () => {
   });
 
   it("lays out a masked frame with a 16-bit length as the parser reads it", () => {
-    expect(frameLayout({ payloadLength7: 126, masked: true, payloadLength: 200 }).map((f) => [f.name, f.bitOffset, f.bitWidth])).toEqual([
+    expect(
+      frameLayout({ payloadLength7: 126, masked: true, payloadLength: 200 }).map((f) => [
+        f.name,
+        f.bitOffset,
+        f.bitWidth,
+      ]),
+    ).toEqual([
       ["fin", 0, 1],
       ["rsv1", 1, 1],
       ["rsv2", 2, 1],
@@ -203,9 +284,13 @@ describe("field table", () => {
   it("agrees with the bit offsets of the parser's steps", () => {
     const bytes = new Uint8Array(8 + 200);
     bytes.set(hex("82 fe 00 c8 01 02 03 04"));
-    const steps = parseFrames(bytes, { role: "server" }).steps.filter((step) => step.kind === "field");
+    const steps = parseFrames(bytes, { role: "server" }).steps.filter(
+      (step) => step.kind === "field",
+    );
     const layout = frameLayout({ payloadLength7: 126, masked: true, payloadLength: 200 });
-    expect(steps.map((step) => [step.field, step.bitOffset, step.bitWidth])).toEqual(layout.map((f) => [f.name, f.bitOffset, f.bitWidth]));
+    expect(steps.map((step) => [step.field, step.bitOffset, step.bitWidth])).toEqual(
+      layout.map((f) => [f.name, f.bitOffset, f.bitWidth]),
+    );
   });
 });
 

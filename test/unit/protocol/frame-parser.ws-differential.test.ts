@@ -35,7 +35,12 @@ const wsFrame = Sender.frame;
 const frameArbitrary = fc.record({
   fin: fc.boolean(),
   opcode: fc.constant(2),
-  payload: fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 65536, max: 65600 }).map((length) => new Uint8Array(length).map((_, i) => (i * 131) >> 3))),
+  payload: fc.oneof(
+    fc.uint8Array({ maxLength: 200 }),
+    fc
+      .integer({ min: 65536, max: 65600 })
+      .map((length) => new Uint8Array(length).map((_, i) => (i * 131) >> 3)),
+  ),
   mask: fc.boolean(),
   maskingKey: fc.uint8Array({ minLength: 4, maxLength: 4 }),
 });
@@ -56,7 +61,12 @@ describe("ws Sender vs our parser and encoder", () => {
         );
         const result = parseFrames(bytes, { role: frame.mask ? "server" : "client" });
         expect(result.error).toBeUndefined();
-        expect(result.frames[0]).toMatchObject({ fin: frame.fin, opcode: frame.opcode, masked: frame.mask, payloadLength: frame.payload.length });
+        expect(result.frames[0]).toMatchObject({
+          fin: frame.fin,
+          opcode: frame.opcode,
+          masked: frame.mask,
+          payloadLength: frame.payload.length,
+        });
         expect(Buffer.compare(result.frames[0].payload, frame.payload)).toBe(0);
         // And our encoder writes the very same bytes.
         expect(Buffer.compare(encodeFrame(frame), bytes)).toBe(0);
@@ -66,17 +76,27 @@ describe("ws Sender vs our parser and encoder", () => {
   });
 });
 
-type ReceiverEvent = { kind: string; data?: string; code?: number; errorCode?: string; statusCode?: number };
+type ReceiverEvent = {
+  kind: string;
+  data?: string;
+  code?: number;
+  errorCode?: string;
+  statusCode?: number;
+};
 
 async function receiveWithWs(bytes: Uint8Array, isServer: boolean): Promise<ReceiverEvent[]> {
   const events: ReceiverEvent[] = [];
   const receiver = new Receiver({ isServer, skipUTF8Validation: false });
-  receiver.on("message", (data: Buffer, isBinary: boolean) => events.push({ kind: isBinary ? "binary" : "text", data: data.toString("hex") }));
+  receiver.on("message", (data: Buffer, isBinary: boolean) =>
+    events.push({ kind: isBinary ? "binary" : "text", data: data.toString("hex") }),
+  );
   receiver.on("ping", (data: Buffer) => events.push({ kind: "ping", data: data.toString("hex") }));
   receiver.on("pong", (data: Buffer) => events.push({ kind: "pong", data: data.toString("hex") }));
   receiver.on("conclude", (code: number) => events.push({ kind: "close", code }));
   receiver.on("error", (error: Error & { code: string }) => {
-    const statusCode = (error as unknown as Record<symbol, number>)[Object.getOwnPropertySymbols(error).find((s) => s.description === "status-code")!];
+    const statusCode = (error as unknown as Record<symbol, number>)[
+      Object.getOwnPropertySymbols(error).find((s) => s.description === "status-code")!
+    ];
     events.push({ kind: "error", errorCode: error.code, statusCode });
   });
   await finished(receiver.end(Buffer.from(bytes))).catch(() => {});
@@ -95,10 +115,17 @@ describe("ws Receiver vs our parser", () => {
       masked(0, "ment"),
       masked(10, ""),
       masked(2, new Uint8Array(70000).fill(7)),
-      encodeFrame({ opcode: 8, payload: hex("03 e8 62 79 65"), mask: true, maskingKey: hex("01020304") }),
+      encodeFrame({
+        opcode: 8,
+        payload: hex("03 e8 62 79 65"),
+        mask: true,
+        maskingKey: hex("01020304"),
+      }),
     ]);
     const ours = parseFrames(bytes, { role: "server" }).messages.map((message) =>
-      message.type === "close" ? { kind: "close", code: message.closeCode } : { kind: message.type, data: Buffer.from(message.data).toString("hex") },
+      message.type === "close"
+        ? { kind: "close", code: message.closeCode }
+        : { kind: message.type, data: Buffer.from(message.data).toString("hex") },
     );
     expect(ours).toEqual(await receiveWithWs(bytes, true));
   });
@@ -118,7 +145,9 @@ describe("ws Receiver vs our parser", () => {
   for (const [fixture, wsCode, isServer] of sharedErrorFixtures) {
     it(`fails ${fixture} with the same close code as ws (${wsCode})`, async () => {
       const ours = parseFrames(hex(fixture), { role: isServer ? "server" : "client" }).error!;
-      const theirs = (await receiveWithWs(hex(fixture), isServer)).find((event) => event.kind === "error")!;
+      const theirs = (await receiveWithWs(hex(fixture), isServer)).find(
+        (event) => event.kind === "error",
+      )!;
       expect(theirs.errorCode).toBe(wsCode);
       expect(ours.closeCode).toBe(theirs.statusCode);
     });
@@ -143,12 +172,18 @@ describe("a real ws connection tapped on loopback", () => {
         serverSent.push({ type: isBinary ? "binary" : "text", data: data.toString("hex") });
       });
       socket.send("server speaks first ✓");
-      serverSent.unshift({ type: "text", data: Buffer.from("server speaks first ✓").toString("hex") });
+      serverSent.unshift({
+        type: "text",
+        data: Buffer.from("server speaks first ✓").toString("hex"),
+      });
     });
     proxy = await startTapProxy((wss.address() as AddressInfo).port);
 
     let maskByte = 0;
-    const client = new WebSocket(`ws://127.0.0.1:${proxy.port}/`, { perMessageDeflate: false, generateMask: (mask: Buffer) => mask.fill(++maskByte) });
+    const client = new WebSocket(`ws://127.0.0.1:${proxy.port}/`, {
+      perMessageDeflate: false,
+      generateMask: (mask: Buffer) => mask.fill(++maskByte),
+    });
     const clientReceived: string[] = [];
     const allEchoed = new Promise<void>((resolve) =>
       client.on("message", (data: Buffer) => {
@@ -190,7 +225,12 @@ describe("a real ws connection tapped on loopback", () => {
       expect(out.error).toBeUndefined();
       clientMessages.push(...out.messages);
     }
-    expect(clientMessages.map((message) => [message.type, message.type === "close" ? message.closeCode : Buffer.from(message.data).toString("hex")])).toEqual([
+    expect(
+      clientMessages.map((message) => [
+        message.type,
+        message.type === "close" ? message.closeCode : Buffer.from(message.data).toString("hex"),
+      ]),
+    ).toEqual([
       ["text", Buffer.from("hello").toString("hex")],
       ["binary", "010203"],
       ["binary", big.toString("hex")],
@@ -203,7 +243,12 @@ describe("a real ws connection tapped on loopback", () => {
     const fromServer = parseFrames(serverBytes.subarray(responseEnd), { role: "client" });
     expect(fromServer.error).toBeUndefined();
     const dataMessages = fromServer.messages.filter((message) => message.type !== "close");
-    expect(dataMessages.map((message) => ({ type: message.type, data: Buffer.from(message.data).toString("hex") }))).toEqual(serverSent);
+    expect(
+      dataMessages.map((message) => ({
+        type: message.type,
+        data: Buffer.from(message.data).toString("hex"),
+      })),
+    ).toEqual(serverSent);
     expect(fromServer.messages.at(-1)).toMatchObject({ type: "close", closeCode: 1000 });
   });
 });

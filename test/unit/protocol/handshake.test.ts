@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { acceptKey, acceptKeySteps, acceptKeySync, isValidWebSocketKey, WEBSOCKET_GUID } from "../../../src/protocol/accept-key.ts";
+import {
+  acceptKey,
+  acceptKeySteps,
+  acceptKeySync,
+  isValidWebSocketKey,
+  WEBSOCKET_GUID,
+} from "../../../src/protocol/accept-key.ts";
 import { base64Decode, base64Encode } from "../../../src/protocol/base64.ts";
 import { sha1 } from "../../../src/protocol/sha1.ts";
 import { getHeader, headerHasToken, parseHttpHead } from "../../../src/protocol/http-handshake.ts";
@@ -35,12 +41,16 @@ describe("SHA-1 and base64", () => {
   it("hashes like node:crypto for any input, including block-boundary lengths", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-        expect(Buffer.from(sha1(bytes)).toString("hex")).toBe(createHash("sha1").update(bytes).digest("hex"));
+        expect(Buffer.from(sha1(bytes)).toString("hex")).toBe(
+          createHash("sha1").update(bytes).digest("hex"),
+        );
       }),
     );
     for (const length of [55, 56, 63, 64, 65, 119, 120]) {
       const bytes = new Uint8Array(length).fill(0x61);
-      expect(Buffer.from(sha1(bytes)).toString("hex")).toBe(createHash("sha1").update(bytes).digest("hex"));
+      expect(Buffer.from(sha1(bytes)).toString("hex")).toBe(
+        createHash("sha1").update(bytes).digest("hex"),
+      );
     }
   });
 
@@ -72,7 +82,13 @@ describe("HTTP handshake heads", () => {
     const result = parseHttpHead(new TextEncoder().encode(request + "\x81\x00"));
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.head).toMatchObject({ kind: "request", method: "GET", target: "/chat", httpVersion: "HTTP/1.1", headLength: request.length });
+    expect(result.head).toMatchObject({
+      kind: "request",
+      method: "GET",
+      target: "/chat",
+      httpVersion: "HTTP/1.1",
+      headLength: request.length,
+    });
     expect(getHeader(result.head, "sec-websocket-key")).toBe("dGhlIHNhbXBsZSBub25jZQ==");
     expect(getHeader(result.head, "Sec-WebSocket-Protocol")).toBe("chat, superchat");
     expect(headerHasToken(result.head, "connection", "upgrade")).toBe(true);
@@ -83,7 +99,11 @@ describe("HTTP handshake heads", () => {
     const result = parseHttpHead(
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
     );
-    expect(result.ok && result.head).toMatchObject({ kind: "response", status: 101, reason: "Switching Protocols" });
+    expect(result.ok && result.head).toMatchObject({
+      kind: "response",
+      status: 101,
+      reason: "Switching Protocols",
+    });
   });
 
   it("reports an incomplete head and a malformed one", () => {

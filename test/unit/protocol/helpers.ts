@@ -124,7 +124,10 @@ export interface HttpExchangeMessage {
  * (Content-Length or chunked bodies; GET requests and 101 responses have
  * none). After a 101 response / upgrade request the rest is returned as `rest`.
  */
-export function splitHttpMessages(bytes: Uint8Array): { messages: HttpExchangeMessage[]; rest: Uint8Array } {
+export function splitHttpMessages(bytes: Uint8Array): {
+  messages: HttpExchangeMessage[];
+  rest: Uint8Array;
+} {
   const messages: HttpExchangeMessage[] = [];
   let at = 0;
   while (at < bytes.length) {
@@ -153,7 +156,8 @@ export function splitHttpMessages(bytes: Uint8Array): { messages: HttpExchangeMe
       at += Number(length);
     }
     messages.push({ head, body });
-    const upgraded = head.kind === "response" ? head.status === 101 : getHeader(head, "upgrade") !== undefined;
+    const upgraded =
+      head.kind === "response" ? head.status === 101 : getHeader(head, "upgrade") !== undefined;
     if (upgraded) return { messages, rest: bytes.subarray(at) };
   }
   return { messages, rest: bytes.subarray(at) };

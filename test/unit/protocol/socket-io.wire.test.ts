@@ -10,7 +10,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseFrames } from "../../../src/protocol/frame-parser.ts";
 import { concatBytes } from "../../../src/protocol/hex.ts";
 import { SocketIoWireDecoder, type SocketIoWireEntry } from "../../../src/protocol/socket-io.ts";
-import { chunksOf, splitHttpMessages, startTapProxy, type TapProxy, type TappedConnection } from "./helpers.ts";
+import {
+  chunksOf,
+  splitHttpMessages,
+  startTapProxy,
+  type TapProxy,
+  type TappedConnection,
+} from "./helpers.ts";
 
 interface Transcript {
   /** Polling bodies and WebSocket messages, per direction, in order. */
@@ -24,7 +30,14 @@ interface Transcript {
 
 /** Decodes every tapped connection: HTTP polling bodies, then the WebSocket frames after a 101. */
 function decodeCapture(connections: TappedConnection[]): Transcript {
-  const transcript: Transcript = { client: [], server: [], pollingRequestBodies: [], pollingResponseBodies: [], websocketClient: [], websocketServer: [] };
+  const transcript: Transcript = {
+    client: [],
+    server: [],
+    pollingRequestBodies: [],
+    pollingResponseBodies: [],
+    websocketClient: [],
+    websocketServer: [],
+  };
   const clientDecoder = new SocketIoWireDecoder();
   const serverDecoder = new SocketIoWireDecoder();
   const text = new TextDecoder();
@@ -38,12 +51,19 @@ function decodeCapture(connections: TappedConnection[]): Transcript {
       transcript.client.push(...clientDecoder.decodePollingBody(body));
     }
     for (const response of responses.messages) {
-      if (response.head.kind !== "response" || response.head.status !== 200 || response.body.length === 0) continue;
+      if (
+        response.head.kind !== "response" ||
+        response.head.status !== 200 ||
+        response.body.length === 0
+      )
+        continue;
       const body = text.decode(response.body);
       transcript.pollingResponseBodies.push(body);
       transcript.server.push(...serverDecoder.decodePollingBody(body));
     }
-    const upgraded = responses.messages.some((message) => message.head.kind === "response" && message.head.status === 101);
+    const upgraded = responses.messages.some(
+      (message) => message.head.kind === "response" && message.head.status === 101,
+    );
     if (!upgraded) continue;
     for (const [bytes, role, decoder, entries, raw] of [
       [requests.rest, "server", clientDecoder, transcript.client, transcript.websocketClient],
@@ -116,10 +136,17 @@ describe("Socket.IO captured on loopback", () => {
 
     // Polling: open packet, then CONNECT answered with the socket id.
     const open = transcript.server[0];
-    expect(open.engineIo).toMatchObject({ type: "open", open: { upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 20000 } });
+    expect(open.engineIo).toMatchObject({
+      type: "open",
+      open: { upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 20000 },
+    });
     expect(transcript.pollingRequestBodies[0]).toBe("40");
-    expect(transcript.client[0].description).toBe("Engine.IO message → Socket.IO CONNECT → connect to /");
-    expect(transcript.server.find((entry) => entry.socketIo?.type === "CONNECT")?.description).toMatch(/^Engine\.IO message → Socket\.IO CONNECT → connected, socket id /);
+    expect(transcript.client[0].description).toBe(
+      "Engine.IO message → Socket.IO CONNECT → connect to /",
+    );
+    expect(
+      transcript.server.find((entry) => entry.socketIo?.type === "CONNECT")?.description,
+    ).toMatch(/^Engine\.IO message → Socket\.IO CONNECT → connected, socket id /);
 
     // The upgrade: 2probe / 3probe / 5 over the WebSocket, a noop closing the pending poll.
     expect(transcript.websocketClient.slice(0, 2)).toEqual(["2probe", "5"]);
@@ -130,15 +157,28 @@ describe("Socket.IO captured on loopback", () => {
     // Events and acks over the WebSocket.
     expect(transcript.websocketClient).toContain('42["chat","hi"]');
     expect(transcript.websocketServer).toContain('42["chat","you said hi"]');
-    expect(transcript.client.map((entry) => entry.description)).toContain("Engine.IO message → Socket.IO EVENT → event chat, args [hi]");
-    const echo = transcript.client.find((entry) => entry.socketIo?.type === "EVENT" && (entry.socketIo.data as unknown[])[0] === "echo")!;
+    expect(transcript.client.map((entry) => entry.description)).toContain(
+      "Engine.IO message → Socket.IO EVENT → event chat, args [hi]",
+    );
+    const echo = transcript.client.find(
+      (entry) =>
+        entry.socketIo?.type === "EVENT" && (entry.socketIo.data as unknown[])[0] === "echo",
+    )!;
     expect(echo.socketIo).toMatchObject({ nsp: "/", data: ["echo", 1, "two"] });
     const echoId = echo.socketIo!.id!;
-    expect(transcript.server.find((entry) => entry.socketIo?.type === "ACK" && entry.socketIo.id === echoId)?.socketIo?.data).toEqual([1, "two"]);
+    expect(
+      transcript.server.find(
+        (entry) => entry.socketIo?.type === "ACK" && entry.socketIo.id === echoId,
+      )?.socketIo?.data,
+    ).toEqual([1, "two"]);
 
     // The binary event: a header with a placeholder, then the attachment as a binary frame.
-    const headerIndex = transcript.websocketClient.findIndex((raw) => typeof raw === "string" && raw.startsWith("451-"));
-    expect(transcript.websocketClient[headerIndex]).toMatch(/^451-\d+\["up",\{"_placeholder":true,"num":0\}\]$/);
+    const headerIndex = transcript.websocketClient.findIndex(
+      (raw) => typeof raw === "string" && raw.startsWith("451-"),
+    );
+    expect(transcript.websocketClient[headerIndex]).toMatch(
+      /^451-\d+\["up",\{"_placeholder":true,"num":0\}\]$/,
+    );
     expect(transcript.websocketClient[headerIndex + 1]).toEqual(new Uint8Array([1, 2, 3]));
     const binaryEvent = transcript.client.find((entry) => entry.socketIo?.type === "BINARY_EVENT")!;
     expect(binaryEvent.socketIo!.data).toEqual(["up", new Uint8Array([1, 2, 3])]);
@@ -149,27 +189,37 @@ describe("Socket.IO captured on loopback", () => {
 
   it("decodes polling-only traffic: a namespace CONNECT and binary as b-prefixed base64", async () => {
     const port = await start();
-    const manager = io(`http://127.0.0.1:${port}/chat`, { forceNew: true, reconnection: false, transports: ["polling"] });
+    const manager = io(`http://127.0.0.1:${port}/chat`, {
+      forceNew: true,
+      reconnection: false,
+      transports: ["polling"],
+    });
     clients.push(manager);
     const welcome = new Promise<string>((resolve) => manager.on("welcome", resolve));
     await new Promise<void>((resolve) => manager.on("connect", () => resolve()));
     expect(await welcome).toBe("to /chat");
     const main = manager.io.socket("/");
     clients.push(main);
-    await new Promise<void>((resolve) => (main.connected ? resolve() : main.on("connect", () => resolve())));
+    await new Promise<void>((resolve) =>
+      main.connected ? resolve() : main.on("connect", () => resolve()),
+    );
     expect(await main.emitWithAck("up", Buffer.from([1, 2, 3]))).toBe(3);
     main.disconnect();
     const transcript = await closeAndDecode(manager);
 
     expect(transcript.websocketClient).toEqual([]);
     expect(transcript.pollingRequestBodies).toContain("40/chat,");
-    expect(transcript.server.map((entry) => entry.description)).toContain("Engine.IO message → Socket.IO EVENT → namespace /chat, event welcome, args [to /chat]");
+    expect(transcript.server.map((entry) => entry.description)).toContain(
+      "Engine.IO message → Socket.IO EVENT → namespace /chat, event welcome, args [to /chat]",
+    );
     // The attachment follows the header, in the same body or in the next POST.
     const packets = transcript.pollingRequestBodies.join("\x1e").split("\x1e");
     const headerIndex = packets.findIndex((packet) => packet.startsWith("451-"));
     const [header, attachment] = packets.slice(headerIndex, headerIndex + 2);
     expect(header).toMatch(/^451-\d+\["up",\{"_placeholder":true,"num":0\}\]$/);
     expect(attachment).toBe("bAQID");
-    expect(transcript.client.find((entry) => entry.socketIo?.type === "BINARY_EVENT")?.socketIo?.data).toEqual(["up", new Uint8Array([1, 2, 3])]);
+    expect(
+      transcript.client.find((entry) => entry.socketIo?.type === "BINARY_EVENT")?.socketIo?.data,
+    ).toEqual(["up", new Uint8Array([1, 2, 3])]);
   });
 });
