@@ -91,6 +91,7 @@ class VisualizerApp {
   private frameScheduled = false;
   private hover: string[] = [];
   private loadToken = 0;
+  private requestToken = 0;
   private urlTimer: ReturnType<typeof setTimeout> | undefined;
   private loading = false;
   /** Byte range of every field of the frame shown. */
@@ -328,18 +329,22 @@ class VisualizerApp {
 
   /** Replays `/captures/<name>.json` (or the built-in sample). */
   async loadShipped(name: string, item: number, step: number): Promise<void> {
+    // A later request (another capture, an import, a live connection) wins over this one.
+    const request = ++this.requestToken;
     this.closeTap();
     if (name === SAMPLE_CAPTURE_NAME) {
       this.show({ kind: "shipped", name }, sampleCapture(), { item, step });
       return;
     }
+    let capture: CaptureFile;
     try {
       const response = await fetch(`/captures/${encodeURIComponent(name)}.json`);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const read = readCaptureFile(await response.text());
       if (!read.ok) throw new Error(read.error);
-      this.show({ kind: "shipped", name }, read.capture, { item, step });
+      capture = read.capture;
     } catch (error) {
+      if (request !== this.requestToken) return;
       this.show({ kind: "shipped", name: SAMPLE_CAPTURE_NAME }, sampleCapture(), {
         item: 0,
         step: 0,
@@ -348,7 +353,10 @@ class VisualizerApp {
         `The recorded capture “${name}” could not be loaded (${(error as Error).message}); showing the built-in RFC 6455 examples instead.`,
         "warn",
       );
+      return;
     }
+    if (request === this.requestToken)
+      this.show({ kind: "shipped", name }, capture, { item, step });
   }
 
   private show(source: Source, capture: CaptureFile, cursor: Cursor): void {
@@ -398,6 +406,7 @@ class VisualizerApp {
 
   followLive(detail: CaptureEventDetail): void {
     if (!CAPTURE_ID.test(detail.id)) return;
+    this.requestToken++;
     this.closeTap();
     const capture: CaptureFile = {
       format: "wirelab-capture",
@@ -419,8 +428,9 @@ class VisualizerApp {
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     const tap = new WebSocket(url);
     this.tap = tap;
+    const session = this.session;
     tap.addEventListener("message", (event: MessageEvent<unknown>) => {
-      if (tap !== this.tap || typeof event.data !== "string") return;
+      if (tap !== this.tap || session !== this.session || typeof event.data !== "string") return;
       let entry: unknown;
       try {
         entry = JSON.parse(event.data);
@@ -478,6 +488,7 @@ class VisualizerApp {
       this.setNotice(`Could not import ${file.name}: ${read.error}`, "warn");
       return;
     }
+    this.requestToken++;
     this.closeTap();
     this.show({ kind: "file", name: file.name }, read.capture, { item: 0, step: 0 });
     if (this.syncUrl) history.replaceState(null, "", location.pathname + location.search);
