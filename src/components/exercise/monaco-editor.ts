@@ -83,6 +83,7 @@ monaco.editor.defineTheme("wirelab-light", {
   colors: {
     "editor.background": "#ffffff",
     "editorLineNumber.foreground": "#5f6b7a",
+    "editorLineNumber.dimmedForeground": "#5f6b7a",
     "editorLineNumber.activeForeground": "#1b2030",
   },
 });
@@ -94,6 +95,7 @@ monaco.editor.defineTheme("wirelab-dark", {
     "editor.background": "#0f131c",
     "editorGutter.background": "#0f131c",
     "editorLineNumber.foreground": "#8b93a7",
+    "editorLineNumber.dimmedForeground": "#8b93a7",
     "editorLineNumber.activeForeground": "#e6e9f2",
   },
 });
