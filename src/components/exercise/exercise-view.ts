@@ -401,7 +401,7 @@ class ExerciseView extends HTMLElement {
     } else if (result.status === "fail") {
       this.setSummary(`${passed} of ${total} tests passed${seconds}. Read the failures below.`);
     } else {
-      this.setSummary(`Not graded: the tests could not run${seconds}.`);
+      this.setSummary("Not graded: the tests could not run.");
       this.showExplanation(result);
     }
   }
