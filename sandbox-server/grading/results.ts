@@ -92,6 +92,10 @@ function describeError(errors: string[]): string {
       : `Your code could not be compiled (syntax error).\n${first}`;
   }
   if (/may not import/.test(first)) return first;
+  if (/Worker (?:forks|threads) emitted error|Worker exited unexpectedly/i.test(first)) {
+    // The sandbox killed the process running the tests: in practice the memory limit.
+    return `The tests crashed: the process running them died, most likely out of memory.\n${first}`;
+  }
   return `The tests could not run: ${first}`;
 }
 

@@ -120,6 +120,8 @@ export async function createMonacoEditor(options: MonacoOptions): Promise<CodeEd
     scrollBeyondLastLine: false,
     fontSize: 14,
     lineNumbersMinChars: 3,
+    // A dimmed last line number (file ends with a newline) fails colour contrast.
+    renderFinalNewline: "on",
     tabSize: 2,
     renderLineHighlight: "line",
     fixedOverflowWidgets: true,
