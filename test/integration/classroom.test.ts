@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createClassroom } from "../../sandbox-server/classroom/index.ts";
@@ -356,4 +357,63 @@ describe("grading in class mode", () => {
       await sandbox.server.close();
     }
   }, 60_000);
+
+  it("grades several students at once while the dashboard follows each result", async () => {
+    const classroom = createClassroom({
+      databasePath: tempDatabase(),
+      instructorToken: INSTRUCTOR_TOKEN,
+    });
+    const sandbox = await startSandbox(
+      createFeatures({ root: ROOT, classroom, grading: { poolSize: 0 } }),
+      undefined,
+    );
+    try {
+      const updates: Record<string, any>[] = [];
+      const dashboard = new WebSocket(`${sandbox.ws}/ws/instructor?token=${INSTRUCTOR_TOKEN}`);
+      dashboard.on("message", (data) => updates.push(JSON.parse(String(data))));
+      await once(dashboard, "open");
+      const reference = readFileSync(`${ROOT}exercises/handshake-accept/reference.ts`, "utf8");
+      const wrong = "export function acceptKey(key: string): string { return key; }";
+      const students = await Promise.all(
+        ["Ana", "Bo", "Cy", "Di"].map(async (name, i) => {
+          const { body } = await joinClass(sandbox.http, name);
+          return {
+            id: body.student.id as string,
+            credential: body.credential as string,
+            passes: i % 2 === 0,
+          };
+        }),
+      );
+      const results = await Promise.all(
+        students.map(async (student) => {
+          const response = await fetch(`${sandbox.http}/api/grade`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              exercise: "handshake-accept",
+              client: student.credential,
+              files: { "solution.ts": student.passes ? reference : wrong },
+            }),
+          });
+          return ((await response.json()) as { status: string }).status;
+        }),
+      );
+      expect(results).toEqual(["pass", "fail", "pass", "fail"]);
+      await expect
+        .poll(() => updates.filter((u) => u.type === "passCounts").at(-1)?.passCounts)
+        .toEqual({ "handshake-accept": 2 });
+      for (const student of students) {
+        const seen = updates.filter(
+          (u) =>
+            u.type === "student" &&
+            u.student.student.id === student.id &&
+            u.student.latestSubmission,
+        );
+        expect(seen.at(-1)?.student.latestSubmission.status).toBe(student.passes ? "pass" : "fail");
+      }
+      dashboard.close();
+    } finally {
+      await sandbox.server.close();
+    }
+  }, 90_000);
 });
