@@ -11,7 +11,10 @@
  *   2. time for an announcement to reach every student (p50/p99 over N);
  *   3. what the instructor's dashboard socket receives while M graded
  *      submissions are recorded through `classroom.recordSubmission` (what
- *      grading calls), in a burst and paced like a busy grader.
+ *      grading calls), in a burst and paced like a busy grader;
+ *   4. the same with real grading: M students submit at once through
+ *      `POST /api/grade` (each in its own bubblewrap sandbox, as in class),
+ *      while the dashboard receives every result as it is graded.
  * Bounded: gives up after --deadline seconds (default 180). Results and the
  * command are in docs/class-mode.md.
  */
@@ -59,7 +62,9 @@ async function serve(): Promise<void> {
     instructorToken: TOKEN,
     joinsPerMinute: 100_000, // every simulated student comes from 127.0.0.1
   });
-  const server = createSandboxServer({ features: createFeatures({ root, classroom }) });
+  const server = createSandboxServer({
+    features: createFeatures({ root, classroom, grading: {} }),
+  });
   const port = await server.listen(0, "127.0.0.1");
 
   process.on("message", async (request: Request) => {
@@ -131,7 +136,12 @@ async function runBenchmark(): Promise<void> {
   const [{ port }] = (await once(child, "message")) as [{ port: number }];
   const http = `http://127.0.0.1:${port}`;
   const ws = `ws://127.0.0.1:${port}`;
-  const students: { id: string; socket: WebSocket; announcements: Map<number, number> }[] = [];
+  const students: {
+    id: string;
+    credential: string;
+    socket: WebSocket;
+    announcements: Map<number, number>;
+  }[] = [];
   console.log(
     `Class server pid ${child.pid} on ${http}; ${studentCount} students, ${announcementCount} announcements, ${submissionCount} submissions.`,
   );
@@ -181,7 +191,9 @@ async function runBenchmark(): Promise<void> {
       dashboardRuns.push({ intervalMs, ...(await dashboardRun(intervalMs)) });
     }
 
-    report({ joinMs, empty, full, per, toAll, toEach, dashboardRuns });
+    const graded = await gradedRun();
+
+    report({ joinMs, empty, full, per, toAll, toEach, dashboardRuns, graded });
   } finally {
     clearTimeout(deadline);
     for (const student of students) student.socket.terminate();
@@ -199,7 +211,12 @@ async function runBenchmark(): Promise<void> {
     if (response.status !== 201) throw new Error(`join answered ${response.status}`);
     const body = (await response.json()) as { student: { id: string }; credential: string };
     const socket = new WebSocket(`${ws}/ws/class`);
-    const student = { id: body.student.id, socket, announcements: new Map<number, number>() };
+    const student = {
+      id: body.student.id,
+      credential: body.credential,
+      socket,
+      announcements: new Map<number, number>(),
+    };
     const welcomed = new Promise<void>((resolve, reject) => {
       socket.on("error", reject);
       socket.on("message", (data) => {
@@ -248,6 +265,63 @@ async function runBenchmark(): Promise<void> {
       submissionsPerSecond: ids.length / (spanMs / 1000),
     };
   }
+
+  /** M students submit at once through the real grading path; the dashboard follows. */
+  async function gradedRun() {
+    const dashboard = new WebSocket(`${ws}/ws/instructor?token=${TOKEN}`);
+    const results: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      dashboard.on("error", reject);
+      dashboard.on("message", (data: Buffer) => {
+        const message = JSON.parse(String(data)) as {
+          type: string;
+          student?: { latestSubmission?: { exercise: string } };
+        };
+        if (message.type === "snapshot") resolve();
+        else if (
+          message.type === "student" &&
+          message.student?.latestSubmission?.exercise === "handshake-accept"
+        ) {
+          results.push(performance.now());
+        }
+      });
+    });
+    const wrong = "export function acceptKey(key: string): string {\n  return key;\n}\n";
+    const right = [
+      'import { createHash } from "node:crypto";',
+      "export function acceptKey(key: string): string {",
+      '  return createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");',
+      "}",
+    ].join("\n");
+    const submitters = students.slice(-submissionCount);
+    const started = performance.now();
+    const statuses = await Promise.all(
+      submitters.map(async (student, i) => {
+        const response = await fetch(`${http}/api/grade`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            exercise: "handshake-accept",
+            client: student.credential,
+            files: { "solution.ts": i % 3 === 2 ? wrong : right },
+          }),
+        });
+        return ((await response.json()) as { status?: string }).status ?? `http ${response.status}`;
+      }),
+    );
+    while (results.length < submitters.length) await sleep(5);
+    dashboard.close();
+    const spanMs = results.at(-1)! - started;
+    const counts: Record<string, number> = {};
+    for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+    return {
+      submissions: submitters.length,
+      counts,
+      firstMs: results[0] - started,
+      spanMs,
+      perSecond: results.length / (spanMs / 1000),
+    };
+  }
 }
 
 function percentile(values: number[], p: number): number {
@@ -271,8 +345,15 @@ function report(results: {
     perSecond: number;
     submissionsPerSecond: number;
   }[];
+  graded: {
+    submissions: number;
+    counts: Record<string, number>;
+    firstMs: number;
+    spanMs: number;
+    perSecond: number;
+  };
 }): void {
-  const { joinMs, empty, full, per, toAll, toEach, dashboardRuns } = results;
+  const { joinMs, empty, full, per, toAll, toEach, dashboardRuns, graded } = results;
   const ms = (value: number) => `${value.toFixed(1)} ms`;
   const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   console.log(`\nJoin + connect, all students: ${ms(joinMs)}`);
@@ -297,4 +378,9 @@ function report(results: {
         `${(run.bytes / run.messages).toFixed(0)} B per update)`,
     );
   }
+  console.log(
+    `Dashboard, ${graded.submissions} real submissions graded at once (${JSON.stringify(graded.counts)}): ` +
+      `first result on the dashboard after ${ms(graded.firstMs)}, last after ${ms(graded.spanMs)} ` +
+      `(${graded.perSecond.toFixed(2)} results/s, each shown as it was graded)`,
+  );
 }
