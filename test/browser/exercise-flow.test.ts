@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createFeatures } from "../../sandbox-server/features.ts";
 import { createGradingFeature } from "../../sandbox-server/grading/index.ts";
-import { createStaticSite } from "../../sandbox-server/static-site.ts";
 import { browserAvailable, launchChromium } from "../support/chromium.ts";
-import { DIST, ROOT, startSandbox, type RunningSandbox } from "../support/sandbox.ts";
+import {
+  DIST,
+  ROOT,
+  startSandbox,
+  startStaticHost,
+  type RunningSandbox,
+} from "../support/sandbox.ts";
 
 const EXERCISE = "handshake-accept";
 const PAGE = `/exercises/${EXERCISE}/`;
@@ -237,15 +241,13 @@ describe.runIf(browserAvailable())("exercise view in Chromium", { timeout: FLOW_
   });
 
   describe("without a sandbox server (static host)", () => {
-    let staticHost: Server;
+    let staticHost: Awaited<ReturnType<typeof startStaticHost>>;
     let url: string;
     beforeAll(async () => {
-      staticHost = createServer(createStaticSite(DIST));
-      await new Promise<void>((resolve) => staticHost.listen(0, "127.0.0.1", resolve));
-      const address = staticHost.address();
-      url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+      staticHost = await startStaticHost(DIST);
+      url = staticHost.url;
     });
-    afterAll(() => new Promise<void>((resolve) => staticHost.close(() => resolve())));
+    afterAll(() => staticHost.close());
 
     it("shows the instructions and the editor, and says grading needs npm start", async () => {
       const page = await browser.newPage({ viewport: DESKTOP });

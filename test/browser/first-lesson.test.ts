@@ -1,9 +1,7 @@
-import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { createStaticSite } from "../../sandbox-server/static-site.ts";
 import { browserAvailable, launchChromium } from "../support/chromium.ts";
-import { DIST, startSandbox, type RunningSandbox } from "../support/sandbox.ts";
+import { DIST, startSandbox, startStaticHost, type RunningSandbox } from "../support/sandbox.ts";
 
 const LESSON = "/lessons/what-is-a-websocket/";
 
@@ -60,15 +58,13 @@ describe.runIf(browserAvailable())("first lesson in Chromium", () => {
   });
 
   describe("without a sandbox server (static host)", () => {
-    let staticHost: Server;
+    let staticHost: Awaited<ReturnType<typeof startStaticHost>>;
     let url: string;
     beforeAll(async () => {
-      staticHost = createServer(createStaticSite(DIST));
-      await new Promise<void>((resolve) => staticHost.listen(0, "127.0.0.1", resolve));
-      const address = staticHost.address();
-      url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+      staticHost = await startStaticHost(DIST);
+      url = staticHost.url;
     });
-    afterAll(() => new Promise<void>((resolve) => staticHost.close(() => resolve())));
+    afterAll(() => staticHost.close());
 
     it("says plainly that the sandbox is unreachable and how to start it", async () => {
       const page = await browser.newPage();

@@ -1,8 +1,10 @@
+import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import type { ServerFeature } from "../../sandbox-server/feature.ts";
 import { createFeatures } from "../../sandbox-server/features.ts";
 import { createSandboxServer, type SandboxServer } from "../../sandbox-server/server.ts";
+import { createStaticSite } from "../../sandbox-server/static-site.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const DIST = `${ROOT}dist`;
@@ -45,4 +47,17 @@ export function closeEvent(socket: WebSocket): Promise<{ code: number; reason: s
       resolve({ code, reason: reason.toString() }),
     );
   });
+}
+
+/** The built site on a plain static host (no sandbox server), as on any static web host. */
+export async function startStaticHost(
+  siteDir = DIST,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(createStaticSite(siteDir));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
