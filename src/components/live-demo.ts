@@ -36,7 +36,6 @@ class LiveDemoElement extends HTMLElement {
 
   private connect() {
     if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
-    this.hideNotice();
     this.opened = false;
     // Record the connection byte for byte (sandbox capture) and tell any live
     // <FrameVisualizer> on the page which capture to follow.
@@ -55,6 +54,8 @@ class LiveDemoElement extends HTMLElement {
     this.render();
     socket.addEventListener("open", () => {
       this.opened = true;
+      // A notice from an earlier failure stays up until a connection works, so it never flickers.
+      this.hideNotice();
       this.log(
         "event",
         `open: handshake done${socket.protocol ? `, protocol ${socket.protocol}` : ""}`,
