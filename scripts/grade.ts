@@ -47,7 +47,7 @@ let grader: Grader | undefined;
 let exitCode: number;
 try {
   grader = await Grader.create({
-    poolSize: 0,
+    warm: false,
     concurrency: 1,
     bubblewrap: process.env.WIRELAB_UNSAFE ? false : "auto",
   });

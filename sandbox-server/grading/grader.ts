@@ -28,8 +28,14 @@ export interface GraderOptions {
   nodeModulesDir?: string;
   /** Submissions graded at the same time. Default: the number of cores. */
   concurrency?: number;
-  /** Warm sandboxes kept ready. Default: `concurrency`. 0 disables the pool (every run cold). */
-  poolSize?: number;
+  /**
+   * Start the grading runners at once and keep a fresh worker sandbox
+   * waiting in each (default). `false`: start them on the first submission
+   * (the CLI, tests that grade rarely).
+   */
+  warm?: boolean;
+  /** Submissions one runner (vitest's main process) serves before it is replaced. Default: 50. */
+  runnerReuse?: number;
   /** Submissions allowed to wait beyond the running ones. Default: 200. */
   maxQueued?: number;
   /** Wall-clock limit per submission, ms. Default: 10 000. */
@@ -218,7 +224,9 @@ export class Grader {
     };
     this.queue = new GradingQueue(concurrency, options.maxQueued ?? 200);
     this.pool = new SandboxPool({
-      size: Math.max(0, options.poolSize ?? concurrency),
+      size: concurrency,
+      warm: options.warm ?? true,
+      runnerReuse: Math.max(1, options.runnerReuse ?? 50),
       stage: this.stage,
       limits,
       cgroups: this.cgroups,
@@ -263,7 +271,7 @@ export class Grader {
         : `grading: ${d.cgroupDetail}: memory ${mib(d.limits.memoryBytes ?? 0)}, ${d.limits.pids} processes/threads per sandbox`,
       `grading: limits: ${d.limits.timeLimitMs / 1000} s wall clock, ${d.limits.testTimeoutMs / 1000} s per test, ` +
         `${d.limits.heapMb} MiB JS heap, ${mib(d.limits.outputBytes)} output; ` +
-        `${this.queue.concurrency} at a time, ${this.pool.stats.ready + this.pool.stats.starting} warm sandboxes, ${this.exercises.length} exercises`,
+        `${this.queue.concurrency} at a time (one runner each, a fresh worker sandbox per submission), ${this.exercises.length} exercises`,
     ];
     return lines;
   }
@@ -312,9 +320,22 @@ export class Grader {
       const result = await this.queue.run(
         request.client,
         async () => {
-          let acquired;
+          const { slot, warm } = this.pool.acquire();
+          onEvent({ type: "started", warm });
+          let outcome;
           try {
-            acquired = await this.pool.acquire();
+            outcome = await slot.run(
+              {
+                exercise: exercise.id,
+                testFiles: exercise.testFiles.map((file) => `${exercise.id}/${file}`),
+                solution,
+              },
+              (message) => {
+                if (message.type === "test" && expectedTests.includes(message.test.name)) {
+                  onEvent({ type: "test", test: message.test });
+                }
+              },
+            );
           } catch (error) {
             return {
               status: "error" as const,
@@ -327,19 +348,6 @@ export class Grader {
               durationMs: 0,
             };
           }
-          onEvent({ type: "started", warm: acquired.warm });
-          const outcome = await acquired.sandbox.run(
-            {
-              exercise: exercise.id,
-              testFiles: exercise.testFiles.map((file) => `${exercise.id}/${file}`),
-              solution,
-            },
-            (message) => {
-              if (message.type === "test" && expectedTests.includes(message.test.name)) {
-                onEvent({ type: "test", test: message.test });
-              }
-            },
-          );
           return buildResult(outcome, {
             expectedTests,
             timeLimitMs: this.description.limits.timeLimitMs,

@@ -1,126 +1,58 @@
 /**
- * The warm pool: sandboxes started ahead of time, each waiting with vitest
- * loaded. A submission takes one (or starts one cold when none is ready);
- * the pool starts a replacement at once. A sandbox never goes back.
+ * The grading slots, one per submission that may run at once. Each keeps a
+ * runner loaded and a fresh worker sandbox waiting, so a submission that
+ * finds a slot ready is graded warm.
  */
-import type { CgroupManager } from "./cgroups.ts";
-import { Sandbox } from "./sandbox.ts";
-import type { SandboxLimits, SandboxStage } from "./sandbox.ts";
+import { GradingSlot } from "./slot.ts";
+import type { SlotOptions } from "./slot.ts";
 
-export interface PoolOptions {
+export interface PoolOptions extends SlotOptions {
+  /** Slots, i.e. submissions graded at once. */
   size: number;
-  stage: SandboxStage;
-  limits: SandboxLimits;
-  cgroups: CgroupManager;
-  bubblewrap: string | null;
+  /** Start every slot now (a server); false: on first use (the CLI). */
+  warm: boolean;
 }
 
 export class SandboxPool {
-  private ready: Sandbox[] = [];
-  private starting = new Set<Sandbox>();
-  private claimed = new Set<Sandbox>();
-  private closed = false;
-  private failures = 0;
-  private lastFailure = "";
+  private slots: GradingSlot[] = [];
   private options: PoolOptions;
+  private closed = false;
 
   constructor(options: PoolOptions) {
     this.options = options;
-    this.refill();
+    if (options.warm)
+      while (this.slots.length < options.size) this.slots.push(new GradingSlot(options));
   }
 
-  get stats(): { ready: number; starting: number } {
-    return { ready: this.ready.length, starting: this.starting.size };
+  get stats(): { slots: number; warm: number } {
+    return { slots: this.slots.length, warm: this.slots.filter((slot) => slot.warm).length };
   }
 
-  /** Resolves once `size` sandboxes are warm (for benchmarks and tests). */
-  async whenWarm(timeoutMs = 60_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (this.ready.length < this.options.size && Date.now() < until && !this.closed) {
-      if (this.failures >= 3) throw new Error(`sandboxes fail to start: ${this.lastFailure}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+  /** Resolves once every slot has a warm worker (for benchmarks and tests). */
+  async whenWarm(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.whenReady()));
   }
 
-  private spawn(): Sandbox {
-    const { stage, limits, cgroups, bubblewrap } = this.options;
-    return new Sandbox({ stage, limits, cgroups, bubblewrap });
-  }
-
-  private refill(): void {
-    while (
-      !this.closed &&
-      this.ready.length + this.starting.size < this.options.size &&
-      this.failures < 3
-    ) {
-      const sandbox = this.spawn();
-      this.starting.add(sandbox);
-      sandbox.ready.then(
-        () => {
-          this.starting.delete(sandbox);
-          this.failures = 0;
-          if (this.claimed.delete(sandbox)) return; // handed to a submission while starting
-          if (this.closed) {
-            void sandbox.dispose();
-            return;
-          }
-          this.ready.push(sandbox);
-          // A warm sandbox that dies while idle is replaced.
-          void sandbox.exited.then(() => {
-            const index = this.ready.indexOf(sandbox);
-            if (index >= 0) {
-              this.ready.splice(index, 1);
-              void sandbox.dispose();
-              this.refill();
-            }
-          });
-        },
-        (error: Error) => {
-          this.starting.delete(sandbox);
-          if (this.claimed.delete(sandbox)) return; // its submission sees the error
-          this.failures++;
-          this.lastFailure = error.message;
-          void sandbox.dispose();
-          // Retry after a pause; three failures in a row stop the pool.
-          setTimeout(() => this.refill(), 500).unref();
-        },
-      );
-    }
-  }
-
-  /** A sandbox that is ready (warm) or about to be (cold). */
-  async acquire(): Promise<{ sandbox: Sandbox; warm: boolean }> {
+  /**
+   * An unclaimed slot, warm if one is. The grading queue never runs more
+   * submissions at once than there are slots.
+   */
+  acquire(): { slot: GradingSlot; warm: boolean } {
     if (this.closed) throw new Error("the grading pool is closed");
-    const warm = this.ready.shift();
-    if (warm) {
-      this.refill();
-      return { sandbox: warm, warm: true };
+    const free = this.slots.filter((slot) => !slot.claimed);
+    let slot = free.find((candidate) => candidate.warm) ?? free[0];
+    if (!slot) {
+      if (this.slots.length >= this.options.size) throw new Error("every grading slot is busy");
+      slot = new GradingSlot(this.options);
+      this.slots.push(slot);
     }
-    // None warm: take the one that has been starting longest, else start one.
-    const oldest = this.starting.values().next().value as Sandbox | undefined;
-    let sandbox: Sandbox;
-    if (oldest) {
-      this.starting.delete(oldest);
-      this.claimed.add(oldest);
-      sandbox = oldest;
-    } else {
-      sandbox = this.spawn();
-    }
-    this.refill();
-    try {
-      await sandbox.ready;
-    } catch (error) {
-      void sandbox.dispose();
-      throw error;
-    }
-    return { sandbox, warm: false };
+    const warm = slot.warm;
+    slot.claim();
+    return { slot, warm };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.ready, ...this.starting];
-    this.ready = [];
-    this.starting.clear();
-    await Promise.all(all.map((sandbox) => sandbox.dispose()));
+    await Promise.all(this.slots.map((slot) => slot.close()));
   }
 }

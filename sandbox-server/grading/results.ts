@@ -12,7 +12,7 @@
  */
 import type { RunnerMessage, RunnerTestResult } from "./runtime/protocol.ts";
 import { PROTOCOL_LIMITS } from "./runtime/protocol.ts";
-import type { SandboxOutcome } from "./sandbox.ts";
+import type { SandboxOutcome } from "./slot.ts";
 
 export type GradeStatus = "pass" | "fail" | "error";
 
@@ -92,7 +92,7 @@ function describeError(errors: string[]): string {
       : `Your code could not be compiled (syntax error).\n${first}`;
   }
   if (/may not import/.test(first)) return first;
-  if (/Worker (?:forks|threads) emitted error|Worker exited unexpectedly/i.test(first)) {
+  if (/Worker [\w-]+ emitted error|Worker exited unexpectedly/i.test(first)) {
     // The sandbox killed the process running the tests: in practice the memory limit.
     return `The tests crashed: the process running them died, most likely out of memory.\n${first}`;
   }
@@ -163,6 +163,12 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
         `Look for an infinite loop, or a promise or server that never settles or closes.`,
     );
   }
+  // The worker's own stderr says when V8 hit the heap limit.
+  const heapExhausted = /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(
+    outcome.stderrTail,
+  );
+  if (heapExhausted && !outcome.oomKilled)
+    return error("Out of memory: your code used more memory than the limit and was stopped.");
   if (outcome.oomKilled) {
     const limit = context.memoryBytes ? ` (${Math.round(context.memoryBytes / 2 ** 20)} MiB)` : "";
     return error(
@@ -182,11 +188,6 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
     );
   }
   if (!done) {
-    const heap = /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY/i.test(
-      outcome.stderrTail,
-    );
-    if (heap)
-      return error("Out of memory: your code used more memory than the limit and was stopped.");
     if (outcome.pidsExhausted) {
       return error(
         `Too many processes: your code tried to start more than ${context.pidsLimit} processes or threads and was stopped.`,
@@ -198,7 +199,7 @@ export function buildResult(outcome: SandboxOutcome, context: GradeContext): Gra
   }
   const failures = done.errors.map(cleanMessage);
   const heapError = failures.find((e) =>
-    /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|Worker exited unexpectedly|Channel closed/i.test(
+    /heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|Worker exited unexpectedly|Worker [\w-]+ emitted error|Channel closed/i.test(
       e,
     ),
   );

@@ -1,8 +1,10 @@
 /**
- * One grading sandbox: a bubblewrap container running `runtime/runner.ts`
- * (vitest already imported), waiting on stdin for exactly one submission.
+ * One bubblewrap sandbox: a Node process in its own namespaces and cgroup.
+ * Grading uses two kinds (see `slot.ts`): the long-lived *runner* (vitest's
+ * main process, trusted code only) and, per submission, a fresh *worker*
+ * (vitest's worker, where the student's code runs).
  *
- * Inside the sandbox the file system is:
+ * Inside every sandbox the file system is:
  *
  * | path                  | what                                             | mode |
  * | --------------------- | ------------------------------------------------ | ---- |
@@ -12,15 +14,14 @@
  * | `/app/grading`        | copies of `runtime/*.ts` (the trusted runner)    | ro   |
  * | `/app/exercises`      | copies of every exercise's test files            | ro   |
  * | `/app/node_modules`   | the project's `node_modules`                     | ro   |
- * | `/tmp`                | a small tmpfs: the only writable place           | rw   |
+ * | `/tmp`                | a small tmpfs of its own: the only writable place | rw   |
  * | `/proc`, `/dev`       | the sandbox's own                                | -    |
  *
  * Nothing else of the host exists in there: not the project, not `/root`,
- * not the server's data directory.
+ * not the server's data directory, not another sandbox's `/tmp`.
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import {
   copyFileSync,
   existsSync,
@@ -36,9 +37,6 @@ import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { CgroupManager, SandboxCgroup } from "./cgroups.ts";
-import type { RunnerMessage } from "./runtime/protocol.ts";
-import { isValidMessage } from "./results.ts";
-import { PROTOCOL_LIMITS } from "./runtime/protocol.ts";
 
 const RUNTIME_DIR = join(dirname(fileURLToPath(import.meta.url)), "runtime");
 const RUNTIME_FILES = ["runner.ts", "setup.ts", "protocol.ts", "entry.test.ts"];
@@ -50,7 +48,7 @@ export interface SandboxLimits {
   testTimeoutMs: number;
   /** Size of the writable tmpfs (bytes). */
   tmpfsBytes: number;
-  /** V8 heap limit of the vitest worker (MiB). */
+  /** V8 heap limit of the worker, where the tests run (MiB). */
   heapMb: number;
   /** Most bytes of stdout + stderr before the sandbox is killed. */
   outputBytes: number;
@@ -121,7 +119,41 @@ function systemDirArgs(): string[] {
   return args;
 }
 
-export function bubblewrapArgs(stage: SandboxStage, limits: SandboxLimits): string[] {
+/** Where things are inside a sandbox (or on the host, without bubblewrap). */
+export interface SandboxPaths {
+  node: string;
+  runner: string;
+  appDir: string;
+  exercisesDir: string;
+  /** vitest's worker entry: the only program a worker sandbox may start. */
+  workerEntry: string;
+}
+
+export function sandboxPaths(stage: SandboxStage, sandboxed: boolean): SandboxPaths {
+  if (sandboxed) {
+    return {
+      node: "/opt/node/bin/node",
+      runner: "/app/grading/runner.ts",
+      appDir: "/app",
+      exercisesDir: "/app/exercises",
+      workerEntry: "/app/node_modules/vitest/dist/workers/forks.js",
+    };
+  }
+  return {
+    node: stage.nodeBinary,
+    runner: join(RUNTIME_DIR, "runner.ts"),
+    appDir: dirname(stage.nodeModulesDir),
+    exercisesDir: join(stage.appDir, "exercises"),
+    workerEntry: join(stage.nodeModulesDir, "vitest/dist/workers/forks.js"),
+  };
+}
+
+function bubblewrapArgs(
+  stage: SandboxStage,
+  limits: SandboxLimits,
+  env: Array<[string, string]>,
+  argv: string[],
+): string[] {
   return [
     "--unshare-all", // user, ipc, pid, net (loopback only), uts, cgroup namespaces
     "--die-with-parent",
@@ -154,23 +186,18 @@ export function bubblewrapArgs(stage: SandboxStage, limits: SandboxLimits): stri
     "/tmp",
     "--chdir",
     "/tmp",
-    "--setenv",
-    "PATH",
-    "/opt/node/bin:/usr/bin:/bin",
-    "--setenv",
-    "HOME",
-    "/tmp",
-    "--setenv",
-    "TMPDIR",
-    "/tmp",
-    ...sandboxEnv(limits).flatMap(([key, value]) => ["--setenv", key, value]),
-    "/opt/node/bin/node",
-    ...runnerNodeFlags(),
-    "/app/grading/runner.ts",
+    ...[
+      ["PATH", "/opt/node/bin:/usr/bin:/bin"],
+      ["HOME", "/tmp"],
+      ["TMPDIR", "/tmp"],
+      ...env,
+    ].flatMap(([key, value]) => ["--setenv", key, value]),
+    ...argv,
   ];
 }
 
-function sandboxEnv(limits: SandboxLimits): Array<[string, string]> {
+/** Environment of every sandboxed process. */
+export function sandboxEnv(limits: SandboxLimits): Array<[string, string]> {
   return [
     ["NODE_ENV", "test"],
     ...(process.env.WIRELAB_DEBUG ? [["WIRELAB_DEBUG", "1"] as [string, string]] : []),
@@ -178,41 +205,25 @@ function sandboxEnv(limits: SandboxLimits): Array<[string, string]> {
     ["NO_COLOR", "1"],
     ["FORCE_COLOR", "0"],
     ["WIRELAB_TEST_TIMEOUT", String(limits.testTimeoutMs)],
-    ["WIRELAB_HEAP_MB", String(limits.heapMb)],
     ["WIRELAB_OUTPUT_BYTES", String(limits.outputBytes)],
   ];
 }
 
-function runnerNodeFlags(): string[] {
-  return ["--no-warnings", "--max-old-space-size=256"];
-}
-
-export interface SandboxOutcome {
-  messages: RunnerMessage[];
-  /** Lines on the results channel that were not valid messages for this submission. */
-  rejectedLines: number;
-  timedOut: boolean;
-  outputExceeded: boolean;
-  resultsExceeded: boolean;
-  oomKilled: boolean;
-  pidsExhausted: boolean;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  /** The end of stderr, for diagnosing crashes (inside-the-sandbox paths only). */
-  stderrTail: string;
-  durationMs: number;
-}
-
-export interface SandboxSpawnOptions {
+export interface SandboxProcessOptions {
   stage: SandboxStage;
   limits: SandboxLimits;
   cgroups: CgroupManager;
   /** Path to `bwrap`, or null to run without a sandbox (unsafe). */
   bubblewrap: string | null;
+  /** Node's arguments (flags and script), as paths inside the sandbox. */
+  nodeArgs: string[];
+  env: Array<[string, string]>;
+  /** Count stdout and stderr against `limits.outputBytes` (and kill past it). */
+  countOutput: boolean;
 }
 
 let sandboxCounter = 0;
-/** Cleanups still running (cgroup removal after the sandbox ended). */
+/** Cleanups still running (cgroup removal after a sandbox ended). */
 const pendingCleanups = new Set<Promise<void>>();
 
 /** Resolves when every sandbox started so far has been cleaned up. */
@@ -221,36 +232,32 @@ export async function allSandboxesCleaned(): Promise<void> {
 }
 
 /**
- * A started sandbox. `ready` resolves once vitest is loaded inside; `run()`
- * may be called once. Killing is idempotent.
+ * A sandboxed Node process with stdin, stdout, stderr and an IPC channel
+ * (fd 3). Killing is idempotent and reaches everything it started.
  */
-export class Sandbox {
+export class SandboxProcess {
   readonly id: string;
-  readonly ready: Promise<void>;
+  readonly child: ChildProcess;
   readonly exited: Promise<void>;
-  private child: ChildProcess;
-  private cgroup: SandboxCgroup | null;
+  readonly cgroup: SandboxCgroup | null;
   private limits: SandboxLimits;
-  private used = false;
   private dead = false;
   private tmpDir: string | null = null;
-  private messages: RunnerMessage[] = [];
-  private rejectedLines = 0;
-  private resultsBytes = 0;
-  private resultsExceeded = false;
   private outputBytes = 0;
-  private outputExceeded = false;
-  private stderrTail = "";
-  private nonce = "";
-  private onMessage: ((message: RunnerMessage) => void) | null = null;
+  outputExceeded = false;
+  stderrTail = "";
+  /** Read from the cgroup when the process ended, before the cgroup is removed. */
+  oomKilled = false;
+  pidsExhausted = false;
 
-  constructor(options: SandboxSpawnOptions) {
+  constructor(options: SandboxProcessOptions) {
     this.id = `s${process.pid}-${++sandboxCounter}`;
     this.limits = options.limits;
     this.cgroup = options.cgroups.create(this.id);
     const { command, args, env, cwd } = this.command(options);
     this.child = spawn(command, args, {
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe", "ipc"],
+      serialization: "advanced",
       env,
       cwd,
       detached: true, // own process group: one kill reaches bwrap and all it started
@@ -259,22 +266,21 @@ export class Sandbox {
       this.child.once("close", () => resolve());
       this.child.once("error", () => resolve());
     });
-    this.child.stdin?.on("error", () => {}); // EPIPE when the sandbox died first
-    this.readResults(this.child.stdout!);
-    this.readCapped(this.child.stderr!);
-    this.ready = new Promise((resolve, reject) => {
-      const onReady = (message: RunnerMessage) => {
-        if (message.type === "ready") resolve();
-      };
-      this.onMessage = onReady;
-      void this.exited.then(() =>
-        reject(new Error(`sandbox exited before it was ready: ${this.stderrTail.slice(-500)}`)),
-      );
+    this.child.stdin!.on("error", () => {}); // EPIPE when the sandbox died first
+    this.child.on("error", () => {}); // IPC writes into a dead sandbox
+    this.watchOutput(this.child.stderr!, options.countOutput);
+    if (options.countOutput) this.watchOutput(this.child.stdout!, true);
+    void this.exited.then(() => {
+      this.dead = true;
+      this.oomKilled = this.cgroup?.oomKilled() ?? false;
+      this.pidsExhausted = this.cgroup?.pidsExhausted() ?? false;
+      const cleaned = this.cleanup();
+      pendingCleanups.add(cleaned);
+      void cleaned.finally(() => pendingCleanups.delete(cleaned));
     });
-    this.ready.catch(() => {});
   }
 
-  private command(options: SandboxSpawnOptions): {
+  private command(options: SandboxProcessOptions): {
     command: string;
     args: string[];
     env: NodeJS.ProcessEnv;
@@ -287,21 +293,29 @@ export class Sandbox {
     let cwd = "/";
     if (bubblewrap) {
       command = bubblewrap;
-      args = bubblewrapArgs(stage, limits);
+      // Node finds its IPC channel through these; bwrap cleared the environment.
+      const ipcEnv: Array<[string, string]> = [
+        ["NODE_CHANNEL_FD", "3"],
+        ["NODE_CHANNEL_SERIALIZATION_MODE", "advanced"],
+      ];
+      args = bubblewrapArgs(
+        stage,
+        limits,
+        [...options.env, ...ipcEnv],
+        ["/opt/node/bin/node", ...options.nodeArgs],
+      );
       env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
     } else {
-      // Unsafe mode: same runner, no isolation. Only for trusted, local use.
+      // Unsafe mode: same processes, no isolation. Only for trusted, local use.
       this.tmpDir = mkdtempSync(join(tmpdir(), "wirelab-unsafe-"));
       command = stage.nodeBinary;
-      args = [...runnerNodeFlags(), join(RUNTIME_DIR, "runner.ts")];
+      args = options.nodeArgs;
       env = {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
         HOME: this.tmpDir,
         TMPDIR: this.tmpDir,
         WIRELAB_WORK_DIR: join(this.tmpDir, "work"),
-        WIRELAB_EXERCISES_DIR: join(stage.appDir, "exercises"),
-        WIRELAB_APP_DIR: dirname(stage.nodeModulesDir),
-        ...Object.fromEntries(sandboxEnv(limits)),
+        ...Object.fromEntries(options.env),
       };
       cwd = this.tmpDir;
     }
@@ -318,10 +332,11 @@ export class Sandbox {
     return { command, args, env, cwd };
   }
 
-  private readCapped(stream: Readable): void {
+  private watchOutput(stream: Readable, counted: boolean): void {
     stream.on("data", (chunk: Buffer) => {
-      this.outputBytes += chunk.length;
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-4000);
+      if (!counted) return;
+      this.outputBytes += chunk.length;
       if (this.outputBytes > this.limits.outputBytes && !this.outputExceeded) {
         this.outputExceeded = true;
         this.kill();
@@ -330,99 +345,13 @@ export class Sandbox {
     stream.on("error", () => {});
   }
 
-  private readResults(stream: Readable): void {
-    let pending = "";
-    stream.on("data", (chunk: Buffer) => {
-      if (this.resultsExceeded) return;
-      this.resultsBytes += chunk.length;
-      if (this.resultsBytes > PROTOCOL_LIMITS.resultsBytes) {
-        this.resultsExceeded = true;
-        this.kill();
-        return;
-      }
-      pending += chunk.toString("utf8");
-      let newline: number;
-      while ((newline = pending.indexOf("\n")) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        this.acceptLine(line);
-      }
-    });
-    stream.on("error", () => {});
-  }
-
-  private acceptLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      this.rejectedLines++;
-      return;
-    }
-    const message = parsed as RunnerMessage & { nonce?: unknown };
-    if (!isValidMessage(parsed) || message.nonce !== this.nonce) {
-      this.rejectedLines++;
-      return;
-    }
-    this.messages.push(message);
-    this.onMessage?.(message);
-  }
-
   get alive(): boolean {
     return !this.dead;
   }
 
-  /**
-   * Hand over one submission and wait for the run to end (results complete,
-   * process gone, or time limit). Calls `onMessage` for each accepted message.
-   */
-  async run(
-    submission: { exercise: string; testFiles: string[]; solution: string },
-    onMessage: (message: RunnerMessage) => void,
-  ): Promise<SandboxOutcome> {
-    if (this.used) throw new Error("a sandbox never serves a second submission");
-    this.used = true;
-    await this.ready;
-    const started = performance.now();
-    this.nonce = randomBytes(18).toString("base64url");
-    this.messages = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      this.kill();
-    }, this.limits.timeLimitMs);
-    const done = new Promise<void>((resolve) => {
-      this.onMessage = (message) => {
-        onMessage(message);
-        if (message.type === "done" || message.type === "limit") resolve();
-      };
-    });
-    this.child.stdin!.end(JSON.stringify({ ...submission, nonce: this.nonce }) + "\n");
-    await Promise.race([done, this.exited]);
-    clearTimeout(timer);
-    const complete = this.messages.some((m) => m.type === "done" || m.type === "limit");
-    // Results are complete (or never will be): nothing the solution left
-    // behind may keep running.
-    this.kill();
-    // Without results, wait for the end to learn why (OOM kill, pids limit).
-    if (!complete) await this.exited;
-    const outcome: SandboxOutcome = {
-      messages: this.messages,
-      rejectedLines: this.rejectedLines,
-      timedOut,
-      outputExceeded: this.outputExceeded,
-      resultsExceeded: this.resultsExceeded,
-      oomKilled: !complete && (this.cgroup?.oomKilled() ?? false),
-      pidsExhausted: this.cgroup?.pidsExhausted() ?? false,
-      exitCode: this.child.exitCode,
-      signal: this.child.signalCode,
-      stderrTail: this.stderrTail,
-      durationMs: performance.now() - started,
-    };
-    const cleaned = this.exited.then(() => this.cleanup());
-    pendingCleanups.add(cleaned);
-    void cleaned.finally(() => pendingCleanups.delete(cleaned));
-    return outcome;
+  /** Send on the IPC channel, if the sandbox is still there. */
+  send(message: unknown): void {
+    if (!this.dead && this.child.connected) this.child.send(message as object, () => {});
   }
 
   kill(): void {
@@ -440,7 +369,6 @@ export class Sandbox {
   private cleaned: Promise<void> | null = null;
   private cleanup(): Promise<void> {
     this.cleaned ??= (async () => {
-      this.dead = true;
       await this.cgroup?.destroy();
       if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
     })();

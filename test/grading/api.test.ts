@@ -16,7 +16,7 @@ let base: string;
 let feature: ReturnType<typeof createGradingFeature>;
 
 beforeAll(async () => {
-  grader = await Grader.create({ concurrency: 1, poolSize: 1 });
+  grader = await Grader.create({ concurrency: 1 });
   feature = createGradingFeature({ grader });
   const endpoint = feature.webSockets!["/ws/grade"];
   const wss = new WebSocketServer({ noServer: true, maxPayload: endpoint.maxPayload });

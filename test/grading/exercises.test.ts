@@ -9,7 +9,7 @@ const exercises = loadExercises(new URL("../../exercises", import.meta.url).path
 let grader: Grader;
 
 beforeAll(async () => {
-  grader = await Grader.create({ concurrency: 2, poolSize: 2 });
+  grader = await Grader.create({ concurrency: 2 });
 });
 
 afterAll(async () => {

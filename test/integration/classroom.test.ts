@@ -311,7 +311,7 @@ describe("grading in class mode", () => {
     const databasePath = tempDatabase();
     const classroom = createClassroom({ databasePath, instructorToken: INSTRUCTOR_TOKEN });
     const sandbox = await startSandbox(
-      createFeatures({ root: ROOT, classroom, grading: { poolSize: 0, concurrency: 1 } }),
+      createFeatures({ root: ROOT, classroom, grading: { warm: false, concurrency: 1 } }),
       undefined,
     );
     try {
@@ -364,7 +364,7 @@ describe("grading in class mode", () => {
       instructorToken: INSTRUCTOR_TOKEN,
     });
     const sandbox = await startSandbox(
-      createFeatures({ root: ROOT, classroom, grading: { poolSize: 0 } }),
+      createFeatures({ root: ROOT, classroom, grading: { warm: false } }),
       undefined,
     );
     try {

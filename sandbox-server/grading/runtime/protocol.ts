@@ -3,12 +3,12 @@
  * both sides: keep it free of Node APIs so it loads anywhere.
  */
 
-/** Sent once on the sandbox's stdin, as one line of JSON. */
+/** Sent on the runner's stdin, one line of JSON per submission. */
 export interface Submission {
   /** Random per submission; every results line must carry it back. */
   nonce: string;
   exercise: string;
-  /** Test files relative to the sandbox's exercises folder (`<id>/solution.test.ts`). */
+  /** Test files relative to the exercises folder (`<id>/solution.test.ts`). */
   testFiles: string[];
   /** Content of the student's `solution.ts`. */
   solution: string;
@@ -29,6 +29,35 @@ export type RunnerMessage =
   | { type: "done"; errors: string[]; console: string }
   /** The solution printed more than the output limit; the runner stops. */
   | { type: "limit"; limit: "output" };
+
+/**
+ * The runner's requests on its IPC channel. Its vitest pool does not start
+ * processes itself: it asks the grader, which starts each vitest worker in a
+ * fresh sandbox of its own and relays the worker's messages both ways.
+ */
+export type RunnerRequest =
+  | {
+      type: "spawn-worker";
+      worker: number;
+      entry: string;
+      execArgv: string[];
+      env: Record<string, string>;
+    }
+  | { type: "to-worker"; worker: number; message: unknown }
+  | { type: "stop-worker"; worker: number };
+
+/** The grader's side of the IPC channel. */
+export type GraderNotice =
+  | { type: "worker-spawned"; worker: number }
+  | { type: "from-worker"; worker: number; message: unknown }
+  | { type: "worker-exit"; worker: number; code: number | null; signal: string | null };
+
+/** Between the runner and `entry.test.ts` in the worker, through the relay. */
+export type EntrySignal =
+  /** The worker is warm and blocked, waiting for a submission. */
+  | { wirelab: "waiting" }
+  /** The submission is in place: import these test files (absolute paths). */
+  | { wirelab: "go"; testFiles: string[] };
 
 export const PROTOCOL_LIMITS = {
   /** Longest accepted submission on stdin, in bytes. */

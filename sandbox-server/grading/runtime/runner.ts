@@ -1,28 +1,48 @@
 /**
- * The trusted half of a grading sandbox. Runs *inside* bubblewrap, before any
- * student code exists:
+ * The trusted half of grading: vitest's main process, run *inside* its own
+ * bubblewrap sandbox and kept for many submissions. Student code never runs
+ * here — vitest only transforms it. Each submission's tests run in a vitest
+ * worker that the grader starts in a fresh sandbox of its own (see
+ * `RelayedWorker`), so a sandbox that runs student code serves exactly one
+ * submission.
  *
- * 1. keeps its own stdout (fd 1) as the results channel: vitest gets a
- *    separate sink for its output, and the vitest worker that runs the
- *    student's code is forked with fresh stdio pipes, so no student code
- *    holds fd 1 (and a socket cannot be re-opened through /proc);
- * 2. imports vitest and creates a Vitest instance (the slow part, done while
- *    the sandbox waits in the warm pool);
- * 3. reads ONE submission from stdin, writes `solution.ts` into the tmpfs and
- *    runs the exercise's read-only test files;
- * 4. streams one JSON line per finished test to stdout, each tagged
- *    with the submission's nonce, then a final `done` line, and exits.
+ * 1. keeps its own stdout (fd 1) as the results channel: vitest's own output
+ *    goes to a separate sink;
+ * 2. imports vitest and creates a Vitest instance once (the slow part);
+ * 3. for each submission: starts a run whose worker loads vitest and blocks
+ *    in `entry.test.ts` (warm), says `ready`, reads ONE submission line from
+ *    stdin, writes `solution.ts` into its tmpfs, and lets the worker import
+ *    the exercise's read-only test files;
+ * 4. streams one JSON line per finished test to stdout, each tagged with the
+ *    submission's nonce, then a final `done` line.
  *
  * This file is copied into the sandbox's read-only `/app/grading/`; it may only
- * import Node built-ins, `vitest/node` and the sibling `protocol.ts`.
+ * import Node built-ins, `vitest/node`, `es-module-lexer` and the sibling `protocol.ts`.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync, writeSync } from "node:fs";
-import { Writable } from "node:stream";
+import { EventEmitter } from "node:events";
+import { mkdirSync, writeFileSync, writeSync } from "node:fs";
 import { isBuiltin } from "node:module";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
 import { init as lexerReady, parse as parseImports } from "es-module-lexer";
 import { createVitest } from "vitest/node";
-import type { Reporter, TestCase, TestModule } from "vitest/node";
-import type { RunnerMessage, RunnerTestResult, Submission } from "./protocol.ts";
+import type {
+  PoolOptions,
+  PoolWorker,
+  Reporter,
+  TestCase,
+  TestModule,
+  WorkerRequest,
+} from "vitest/node";
+import type {
+  EntrySignal,
+  GraderNotice,
+  RunnerMessage,
+  RunnerRequest,
+  RunnerTestResult,
+  Submission,
+} from "./protocol.ts";
 import { PROTOCOL_LIMITS, describeBlockedImport, isAllowedSolutionImport } from "./protocol.ts";
 
 const RESULTS_FD = 1;
@@ -32,8 +52,9 @@ const EXERCISES_DIR = process.env.WIRELAB_EXERCISES_DIR ?? `${APP_DIR}/exercises
 const SETUP_FILE = new URL("./setup.ts", import.meta.url).pathname;
 const ENTRY_FILE = new URL("./entry.test.ts", import.meta.url).pathname;
 const SOLUTION_PATH = `${WORK_DIR}/solution.ts`;
-
-const resultsFd = RESULTS_FD;
+const debug = (text: string) => {
+  if (process.env.WIRELAB_DEBUG) console.error(text);
+};
 
 // Nothing but results may reach fd 1: route every other writer elsewhere.
 console.log = console.info = console.debug = console.error;
@@ -44,8 +65,40 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
     ...rest,
   )) as typeof process.stdout.write;
 
-// Everything the solution prints (the worker's stdout/stderr, console.*)
-// counts against one limit; past it the run stops with a `limit` message.
+/** Where vitest's own output goes: dropped (the first 16 KiB shown when debugging). */
+function debugSink(): Writable {
+  let debugLeft = 16 * 1024;
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (debugLeft > 0 && process.env.WIRELAB_DEBUG) writeErr(chunk.subarray(0, debugLeft));
+      debugLeft -= chunk.length;
+      callback();
+    },
+  });
+}
+
+/** The submission being graded; its nonce tags every results line. */
+let active: { nonce: string; consoleBytes: number; consoleChunks: string[]; done: boolean } | null =
+  null;
+
+function send(message: RunnerMessage): void {
+  const line = JSON.stringify({ ...message, nonce: active?.nonce ?? "" }) + "\n";
+  const bytes = Buffer.from(line);
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(RESULTS_FD, bytes, offset);
+}
+
+function sendDone(errors: string[]): void {
+  if (!active || active.done) return;
+  active.done = true;
+  send({
+    type: "done",
+    errors: errors.map((message) => truncate(message, PROTOCOL_LIMITS.messageChars) ?? ""),
+    console: active.consoleChunks.join(""),
+  });
+}
+
+/** Everything the solution prints through `console` counts against one limit. */
 const OUTPUT_LIMIT = Number(process.env.WIRELAB_OUTPUT_BYTES ?? 1024 * 1024);
 let outputBytes = 0;
 function countOutput(bytes: number): void {
@@ -54,27 +107,6 @@ function countOutput(bytes: number): void {
     send({ type: "limit", limit: "output" });
     process.exit(1);
   }
-}
-
-/** Where vitest's own output goes (including the worker's stdout/stderr): counted, then dropped. */
-function cappedSink(): Writable {
-  let debugLeft = 16 * 1024;
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (debugLeft > 0 && process.env.WIRELAB_DEBUG) writeErr(chunk.subarray(0, debugLeft));
-      debugLeft -= chunk.length;
-      countOutput(chunk.length);
-      callback();
-    },
-  });
-}
-
-let nonce = "";
-function send(message: RunnerMessage): void {
-  const line = JSON.stringify({ ...message, nonce }) + "\n";
-  const bytes = Buffer.from(line);
-  let offset = 0;
-  while (offset < bytes.length) offset += writeSync(resultsFd, bytes, offset);
 }
 
 function truncate(text: string | undefined, max: number): string | undefined {
@@ -97,22 +129,17 @@ function testResult(testCase: TestCase): RunnerTestResult {
   return out;
 }
 
-let consoleBytes = 0;
-const consoleChunks: string[] = [];
-
-let receivedAt = 0;
 const reporter: Reporter = {
   onTestCaseResult(testCase) {
-    if (process.env.WIRELAB_DEBUG)
-      console.error(`test at ${Math.round(performance.now() - receivedAt)} ms`);
-    send({ type: "test", test: testResult(testCase) });
+    if (active) send({ type: "test", test: testResult(testCase) });
   },
   onUserConsoleLog(log) {
+    if (!active) return;
     countOutput(log.content.length);
-    if (consoleBytes >= PROTOCOL_LIMITS.consoleChars) return;
-    const text = log.content.slice(0, PROTOCOL_LIMITS.consoleChars - consoleBytes);
-    consoleBytes += text.length;
-    consoleChunks.push(text);
+    if (active.consoleBytes >= PROTOCOL_LIMITS.consoleChars) return;
+    const text = log.content.slice(0, PROTOCOL_LIMITS.consoleChars - active.consoleBytes);
+    active.consoleBytes += text.length;
+    active.consoleChunks.push(text);
   },
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors) {
     const errors: string[] = [];
@@ -124,25 +151,141 @@ const reporter: Reporter = {
       const message = (error as { message?: unknown }).message;
       errors.push(typeof message === "string" ? message : String(error));
     }
-    send({
-      type: "done",
-      errors: errors.map((message) => truncate(message, PROTOCOL_LIMITS.messageChars) ?? ""),
-      console: consoleChunks.join(""),
-    });
+    sendDone(errors);
   },
 };
+
+/**
+ * The RPC calls a worker may make to this process. The worker runs student
+ * code, so it is hostile: everything else vitest offers workers (writing
+ * benchmark files, planting module-graph entries, pre-warming) is refused,
+ * so no submission can change what this long-lived process does for the next.
+ */
+const WORKER_RPC = new Set([
+  "fetch",
+  "fetchWarmModules",
+  "resolve",
+  "resolveSnapshotPath",
+  "snapshotSaved",
+  "onQueued",
+  "onCollected",
+  "onTaskUpdate",
+  "onUserConsoleLog",
+  "onUnhandledError",
+  "onAsyncLeaks",
+  "onCancel",
+  "getCountOfFailedTests",
+]);
+
+const relayed = new Map<number, RelayedWorker>();
+let workerCounter = 0;
+const ipcSend = (request: RunnerRequest) => process.send!(request);
+process.on("message", (notice: GraderNotice) => relayed.get(notice.worker)?.notice(notice));
+// Without the grader there is nothing left to do.
+process.on("disconnect", () => process.exit(0));
+
+/**
+ * vitest's pool worker, relayed: instead of forking, ask the grader to start
+ * the worker in a fresh sandbox and pass messages through it.
+ */
+class RelayedWorker implements PoolWorker {
+  readonly name = "wirelab-sandbox";
+  /** The worker cannot see this sandbox's files: send transformed code over RPC. */
+  readonly cacheFs = false;
+  readonly id = ++workerCounter;
+  private events = new EventEmitter();
+  private request: Omit<Extract<RunnerRequest, { type: "spawn-worker" }>, "type" | "worker">;
+  private spawned: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  private exited = false;
+  waiting: Promise<void>;
+  private onWaiting!: () => void;
+
+  constructor(options: PoolOptions) {
+    this.request = {
+      entry: resolve(options.distPath, "workers/forks.js"),
+      execArgv: options.execArgv,
+      env: Object.fromEntries(
+        Object.entries(options.env).filter(
+          (entry): entry is [string, string] =>
+            entry[0].startsWith("VITEST") && typeof entry[1] === "string",
+        ),
+      ),
+    };
+    this.waiting = new Promise((resolveWaiting) => (this.onWaiting = resolveWaiting));
+  }
+
+  on(event: string, callback: (...args: unknown[]) => void): void {
+    this.events.on(event, callback);
+  }
+  off(event: string, callback: (...args: unknown[]) => void): void {
+    this.events.off(event, callback);
+  }
+  send(message: WorkerRequest | EntrySignal | object): void {
+    if (!this.exited) ipcSend({ type: "to-worker", worker: this.id, message });
+  }
+  deserialize(data: unknown): unknown {
+    return data;
+  }
+
+  start(): Promise<void> {
+    relayed.set(this.id, this);
+    return new Promise((resolveStart, rejectStart) => {
+      this.spawned = { resolve: resolveStart, reject: rejectStart };
+      ipcSend({ type: "spawn-worker", worker: this.id, ...this.request });
+    });
+  }
+
+  stop(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    const gone = new Promise<void>((resolveGone) => this.events.once("exit", () => resolveGone()));
+    ipcSend({ type: "stop-worker", worker: this.id });
+    return gone;
+  }
+
+  /** Let the blocked `entry.test.ts` import the exercise's test files. */
+  go(testFiles: string[]): void {
+    this.send({ wirelab: "go", testFiles } satisfies EntrySignal);
+  }
+
+  notice(notice: GraderNotice): void {
+    if (notice.type === "worker-spawned") {
+      this.spawned?.resolve();
+      this.spawned = null;
+    } else if (notice.type === "worker-exit") {
+      this.exited = true;
+      relayed.delete(this.id);
+      this.spawned?.reject(new Error("the grading worker could not be started"));
+      this.spawned = null;
+      this.events.emit("exit", notice.code, notice.signal);
+    } else {
+      this.fromWorker(notice.message);
+    }
+  }
+
+  private fromWorker(message: unknown): void {
+    const m = message as { wirelab?: unknown; t?: unknown; m?: unknown; i?: unknown } | null;
+    if (m?.wirelab === "waiting") {
+      this.onWaiting();
+      return;
+    }
+    if (m?.t === "q" && !WORKER_RPC.has(String(m.m))) {
+      debug(`refused worker RPC ${String(m.m)}`);
+      if (m.i)
+        this.send({
+          t: "s",
+          i: m.i,
+          e: new Error(`${String(m.m)} is not available while grading`),
+        });
+      return;
+    }
+    this.events.emit("message", message);
+  }
+}
+let currentWorker: RelayedWorker | null = null;
 
 mkdirSync(WORK_DIR, { recursive: true });
 writeFileSync(SOLUTION_PATH, "export {};\n");
 
-const cpu = (label: string) => {
-  if (!process.env.WIRELAB_DEBUG) return;
-  const u = process.cpuUsage();
-  console.error(
-    `${label}: cpu ${Math.round((u.user + u.system) / 1000)} ms, wall ${Math.round(performance.now())} ms`,
-  );
-};
-cpu("imported");
 const vitest = await createVitest(
   "test",
   {
@@ -151,7 +294,10 @@ const vitest = await createVitest(
     include: [ENTRY_FILE],
     watch: false,
     reporters: [reporter],
-    pool: "forks",
+    pool: {
+      name: "wirelab-sandbox",
+      createPoolWorker: (options) => (currentWorker = new RelayedWorker(options)),
+    },
     maxWorkers: 1,
     fileParallelism: false,
     isolate: true,
@@ -163,7 +309,7 @@ const vitest = await createVitest(
     allowOnly: false,
     globals: false,
     printConsoleTrace: false,
-    execArgv: [`--max-old-space-size=${process.env.WIRELAB_HEAP_MB ?? 192}`, "--no-warnings"],
+    execArgv: ["--no-warnings"],
   },
   {
     cacheDir: `${WORK_DIR}/../vite-cache`,
@@ -200,51 +346,64 @@ const vitest = await createVitest(
       },
     ],
   },
-  { stdout: cappedSink(), stderr: cappedSink() },
+  { stdout: debugSink(), stderr: debugSink() },
 );
-cpu("created");
 await vitest.standalone();
-cpu("standalone");
-const project = vitest.getRootProject();
-// Start the run now: the worker forks, loads vitest's runtime and the setup
-// file, then blocks in entry.test.ts until the submission is written.
-const run = vitest.runTestSpecifications([project.createSpecification(ENTRY_FILE)], true);
-run.catch(() => {});
-while (!existsSync(`${WORK_DIR}/.worker-waiting`)) {
-  await new Promise((resolve) => setTimeout(resolve, 10));
-}
+const entry = vitest.getRootProject().createSpecification(ENTRY_FILE);
 
-send({ type: "ready" });
+const submissions = createInterface({ input: process.stdin, crlfDelay: Infinity })[
+  Symbol.asyncIterator
+]();
 
-// One submission, one line of JSON on stdin.
-const chunks: Buffer[] = [];
-let received = 0;
-for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-  received += chunk.length;
-  if (received > PROTOCOL_LIMITS.submissionBytes) {
+for (let failedStarts = 0; ;) {
+  // Start the run now: the worker loads vitest's runtime and the setup file,
+  // then blocks in entry.test.ts until the submission is in place.
+  currentWorker = null;
+  const run = vitest.runTestSpecifications([entry], true);
+  run.catch(() => {});
+  const started = await Promise.race([
+    new Promise<boolean>((resolveWait) => {
+      const poll = () =>
+        currentWorker
+          ? void currentWorker.waiting.then(() => resolveWait(true))
+          : setTimeout(poll, 5);
+      poll();
+    }),
+    run.then(
+      () => false,
+      () => false,
+    ),
+  ]);
+  const worker = currentWorker as RelayedWorker | null;
+  if (!started || !worker) {
+    if (++failedStarts >= 3) {
+      console.error("the vitest worker failed to start three times in a row");
+      process.exit(1);
+    }
+    continue;
+  }
+  failedStarts = 0;
+  send({ type: "ready" });
+
+  // One submission, one line of JSON on stdin.
+  const next = await submissions.next();
+  if (next.done) process.exit(0);
+  if (Buffer.byteLength(next.value) > PROTOCOL_LIMITS.submissionBytes) {
     send({ type: "done", errors: ["submission too large"], console: "" });
     process.exit(1);
   }
-  chunks.push(chunk);
-  if (chunk.includes(10)) break;
+  const submission = JSON.parse(next.value) as Submission;
+  active = { nonce: submission.nonce, consoleBytes: 0, consoleChunks: [], done: false };
+  const receivedAt = performance.now();
+  writeFileSync(SOLUTION_PATH, submission.solution);
+  vitest.invalidateFile(SOLUTION_PATH);
+  worker.go(submission.testFiles.map((file) => `${EXERCISES_DIR}/${file}`));
+  try {
+    await run;
+  } catch (error) {
+    sendDone([String((error as Error)?.message ?? error)]);
+  }
+  sendDone(["the test run ended without results"]);
+  debug(`run took ${Math.round(performance.now() - receivedAt)} ms`);
+  active = null;
 }
-receivedAt = performance.now();
-const submission = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Submission;
-nonce = submission.nonce;
-writeFileSync(SOLUTION_PATH, submission.solution);
-writeFileSync(
-  `${WORK_DIR}/submission.json.tmp`,
-  JSON.stringify({ testFiles: submission.testFiles }),
-);
-renameSync(`${WORK_DIR}/submission.json.tmp`, `${WORK_DIR}/submission.json`);
-
-try {
-  await run;
-} catch (error) {
-  send({ type: "done", errors: [String((error as Error)?.message ?? error)], console: "" });
-}
-if (process.env.WIRELAB_DEBUG)
-  console.error(`run took ${Math.round(performance.now() - receivedAt)} ms`);
-// Do not wait for vitest.close(): anything the student left running dies with
-// the sandbox. The grader has what it needs.
-process.exit(0);
