@@ -82,6 +82,8 @@ export class GradingSlot {
   private deferredSpawn: Extract<RunnerRequest, { type: "spawn-worker" }> | null = null;
   private collecting: Collecting | null = null;
   private busy = false;
+  /** Between hand-over and the worker's end: `grade()` owns the worker. */
+  private grading = false;
   private closed = false;
 
   constructor(options: SlotOptions) {
@@ -295,7 +297,7 @@ export class GradingSlot {
         signal: worker.child.signalCode,
       });
       // A warm worker that died while waiting: the runner starts another.
-      if (this.worker?.process === worker && !this.collecting) {
+      if (this.worker?.process === worker && !this.grading) {
         this.worker = null;
         this.isReady = false;
         this.spawnDeferred();
@@ -314,9 +316,11 @@ export class GradingSlot {
     this.busy = true;
     try {
       await this.whenReady();
+      this.grading = true;
       return await this.grade(submission, onMessage);
     } finally {
       this.busy = false;
+      this.grading = false;
       if (!this.closed) {
         if (!this.runner) this.startRunner();
         this.spawnDeferred();
@@ -408,6 +412,9 @@ export class GradingSlot {
     this.deferredSpawn = null;
     this.isReady = false;
     runner.kill();
+    // A worker started for this runner has no one to talk to.
+    this.worker?.process.kill();
+    this.worker = null;
   }
 
   async close(): Promise<void> {
