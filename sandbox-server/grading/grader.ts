@@ -1,6 +1,6 @@
 /**
  * The grading path shared by the HTTP/WebSocket feature, the CLI, the tests
- * and the benchmark: exercises → queue → warm pool → sandbox → checked result.
+ * and the benchmark: exercises → queue → slot (runner + fresh worker sandbox) → checked result.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -188,7 +188,7 @@ export class Grader {
   private cgroups: CgroupManager;
   private closed = false;
 
-  /** Checks the exercises (throws on a bad one), detects the sandbox and starts the warm pool. */
+  /** Checks the exercises (throws on a bad one), detects the sandbox and starts the grading slots. */
   constructor(options: GraderOptions = {}) {
     const exercisesDir = options.exercisesDir ?? join(PROJECT_ROOT, "exercises");
     const nodeModulesDir = options.nodeModulesDir ?? join(PROJECT_ROOT, "node_modules");
