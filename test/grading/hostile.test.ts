@@ -221,13 +221,17 @@ describe.concurrent("hostile submissions", () => {
   });
 
   test(
-    "killing its parent cannot reach the runner: the honest result, and grading goes on",
+    "killing its parent cannot reach the runner: the honest fail or pass, and grading goes on",
     { timeout: 60_000 },
     async () => {
       // The tests run in a sandbox of their own: the parent in there is the
       // sandbox's init, and vitest's main process is in another sandbox.
-      const result = await grade(`${reference}\nprocess.kill(process.ppid, "SIGKILL");`);
-      expect(result.status, visible(result)).toBe("pass");
+      const kill = `\nprocess.kill(process.ppid, "SIGKILL");`;
+      // Wrong code stays a fail, right code the pass it earned: the kill changes nothing.
+      const wrong = await grade(`export function acceptKey(k: string) { return k; }${kill}`);
+      expect(wrong.status, visible(wrong)).toBe("fail");
+      const right = await grade(`${reference}${kill}`);
+      expect(right.status, visible(right)).toBe("pass");
       expect((await grade(reference)).status).toBe("pass");
     },
   );
