@@ -24,10 +24,6 @@ export class SandboxPool {
       while (this.slots.length < options.size) this.slots.push(new GradingSlot(options));
   }
 
-  get stats(): { slots: number; warm: number } {
-    return { slots: this.slots.length, warm: this.slots.filter((slot) => slot.warm).length };
-  }
-
   /** Resolves once every slot has a warm worker (for benchmarks and tests). */
   async whenWarm(): Promise<void> {
     await Promise.all(this.slots.map((slot) => slot.whenReady()));

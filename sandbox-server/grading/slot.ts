@@ -126,12 +126,9 @@ export class GradingSlot {
 
   private startRunner(): void {
     if (this.closed || this.runner || this.failedStarts >= MAX_FAILED_STARTS) return;
-    const { stage, limits, cgroups, bubblewrap } = this.options;
+    const { limits } = this.options;
     const runner = new SandboxProcess({
-      stage,
-      limits,
-      cgroups,
-      bubblewrap,
+      ...this.options,
       nodeArgs: ["--no-warnings", "--max-old-space-size=256", this.paths.runner],
       env: [
         ...sandboxEnv(limits),
@@ -272,12 +269,9 @@ export class GradingSlot {
       this.notify({ type: "worker-exit", worker: id, code: null, signal: null });
       return;
     }
-    const { stage, limits, cgroups, bubblewrap } = this.options;
+    const { limits } = this.options;
     const worker = new SandboxProcess({
-      stage,
-      limits,
-      cgroups,
-      bubblewrap,
+      ...this.options,
       // The heap limit comes last, so it wins over anything before it.
       nodeArgs: [...execArgv, `--max-old-space-size=${limits.heapMb}`, entry],
       env: [...sandboxEnv(limits), ...Object.entries(env)],

@@ -87,3 +87,24 @@ test(
     expect((await grade(reference)).status).toBe("pass");
   },
 );
+
+test(
+  "without bubblewrap (unsafe, trusted local use) the same runner and worker path grades",
+  { timeout: 60_000 },
+  async () => {
+    const unsandboxed = await Grader.create({ concurrency: 1, bubblewrap: false, cgroups: "off" });
+    try {
+      expect(unsandboxed.description.sandboxed).toBe(false);
+      const run = (solution: string) =>
+        unsandboxed.grade({
+          exercise: EXERCISE,
+          files: { "solution.ts": solution },
+          client: "local",
+        });
+      expect((await run(reference)).status).toBe("pass");
+      expect((await run(starter)).status).toBe("fail");
+    } finally {
+      await unsandboxed.close();
+    }
+  },
+);

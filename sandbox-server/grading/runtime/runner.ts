@@ -197,8 +197,6 @@ class RelayedWorker implements PoolWorker {
   private request: Omit<Extract<RunnerRequest, { type: "spawn-worker" }>, "type" | "worker">;
   private spawned: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private exited = false;
-  waiting: Promise<void>;
-  private onWaiting!: () => void;
 
   constructor(options: PoolOptions) {
     this.request = {
@@ -211,7 +209,6 @@ class RelayedWorker implements PoolWorker {
         ),
       ),
     };
-    this.waiting = new Promise((resolveWaiting) => (this.onWaiting = resolveWaiting));
   }
 
   on(event: string, callback: (...args: unknown[]) => void): void {
@@ -265,7 +262,7 @@ class RelayedWorker implements PoolWorker {
   private fromWorker(message: unknown): void {
     const m = message as { wirelab?: unknown; t?: unknown; m?: unknown; i?: unknown } | null;
     if (m?.wirelab === "waiting") {
-      this.onWaiting();
+      onWorkerWaiting(this);
       return;
     }
     if (m?.t === "q" && !WORKER_RPC.has(String(m.m))) {
@@ -281,7 +278,8 @@ class RelayedWorker implements PoolWorker {
     this.events.emit("message", message);
   }
 }
-let currentWorker: RelayedWorker | null = null;
+/** Told when the current run's worker is warm and blocked in entry.test.ts. */
+let onWorkerWaiting: (worker: RelayedWorker) => void = () => {};
 
 mkdirSync(WORK_DIR, { recursive: true });
 writeFileSync(SOLUTION_PATH, "export {};\n");
@@ -296,7 +294,7 @@ const vitest = await createVitest(
     reporters: [reporter],
     pool: {
       name: "wirelab-sandbox",
-      createPoolWorker: (options) => (currentWorker = new RelayedWorker(options)),
+      createPoolWorker: (options) => new RelayedWorker(options),
     },
     maxWorkers: 1,
     fileParallelism: false,
@@ -358,24 +356,19 @@ const submissions = createInterface({ input: process.stdin, crlfDelay: Infinity 
 for (let failedStarts = 0; ;) {
   // Start the run now: the worker loads vitest's runtime and the setup file,
   // then blocks in entry.test.ts until the submission is in place.
-  currentWorker = null;
+  const waiting = new Promise<RelayedWorker>(
+    (resolveWaiting) => (onWorkerWaiting = resolveWaiting),
+  );
   const run = vitest.runTestSpecifications([entry], true);
   run.catch(() => {});
-  const started = await Promise.race([
-    new Promise<boolean>((resolveWait) => {
-      const poll = () =>
-        currentWorker
-          ? void currentWorker.waiting.then(() => resolveWait(true))
-          : setTimeout(poll, 5);
-      poll();
-    }),
+  const worker = await Promise.race([
+    waiting,
     run.then(
-      () => false,
-      () => false,
+      () => null,
+      () => null,
     ),
   ]);
-  const worker = currentWorker as RelayedWorker | null;
-  if (!started || !worker) {
+  if (!worker) {
     if (++failedStarts >= 3) {
       console.error("the vitest worker failed to start three times in a row");
       process.exit(1);
